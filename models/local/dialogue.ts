@@ -1,0 +1,537 @@
+import type { ModelContext } from "./context.ts";
+import { BLOCKED_PREFIX } from "./context.ts";
+import {
+  asOrder,
+  asProduct,
+  asUser,
+  describeItem,
+  describeOptions,
+  describePaymentMethod,
+  formatAddress,
+  money,
+  originalPaymentMethod,
+  type OrderItem,
+  type OrderRecord,
+  type PaymentMethod,
+  type ProductRecord,
+  type UserRecord,
+} from "./records.ts";
+import * as say from "./replies.ts";
+
+/**
+ * Aisle's deterministic dialogue policy: given what the conversation knows (context block) and
+ * the tool results of this turn, decide the next move — ask for exactly what is missing, propose
+ * one tool call, or answer from tool results. It proposes; the graph's governance node decides
+ * whether a proposal runs (authentication, ownership, confirmation, caps are enforced there).
+ */
+
+export type Decision =
+  | { kind: "tool"; name: string; args: Record<string, unknown> }
+  | { kind: "reply"; text: string };
+
+/** One tool call made earlier in this turn and what it returned. */
+export interface ToolResult {
+  name: string;
+  args: Record<string, unknown>;
+  content: string;
+  /** False for τ-bench "Error: …" answers and for calls governance did not run. */
+  ok: boolean;
+}
+
+const tool = (name: string, args: Record<string, unknown>): Decision => ({ kind: "tool", name, args });
+const reply = (text: string): Decision => ({ kind: "reply", text });
+
+const sameArgs = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+function sortKeys(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(sortKeys);
+  if (x && typeof x === "object") {
+    return Object.fromEntries(
+      Object.keys(x as object)
+        .sort()
+        .map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
+    );
+  }
+  return x;
+}
+
+class Turn {
+  constructor(
+    readonly ctx: ModelContext,
+    readonly results: ToolResult[],
+  ) {}
+
+  get slots() {
+    return this.ctx.slots as Record<string, any>;
+  }
+  get entities() {
+    return this.ctx.entities as Record<string, any>;
+  }
+  can(name: string) {
+    return this.ctx.tools.includes(name);
+  }
+  called(name: string, args?: Record<string, unknown>) {
+    return this.results.find((r) => r.name === name && (!args || sameArgs(r.args, args)));
+  }
+  lastResult(name: string) {
+    return [...this.results].reverse().find((r) => r.name === name);
+  }
+  /** Propose `name(args)` unless it already ran this turn (never loop on the same call). */
+  propose(name: string, args: Record<string, unknown>): Decision | undefined {
+    if (!this.can(name)) return undefined;
+    return this.called(name, args) ? undefined : tool(name, args);
+  }
+  get user(): UserRecord | undefined {
+    return asUser(this.ctx.customer);
+  }
+  text(): string {
+    return this.ctx.recent_user_text.join("\n");
+  }
+  latestText(): string {
+    return this.ctx.recent_user_text.at(-1) ?? "";
+  }
+}
+
+// ---------- authentication ----------
+
+function authenticate(t: Turn): Decision | undefined {
+  if (t.ctx.authenticated) {
+    if (!t.user) {
+      const d = t.propose("get_user_details", { user_id: t.ctx.authenticated.user_id });
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const lookup = [...t.results].reverse().find((r) => r.name.startsWith("find_user_id"));
+  if (lookup && !lookup.ok) {
+    if (lookup.content.startsWith(BLOCKED_PREFIX)) return reply(lookup.content.slice(BLOCKED_PREFIX.length));
+    return reply(say.authFailed());
+  }
+  const email = (t.slots.emails as string[]).at(-1);
+  if (email) {
+    const d = t.propose("find_user_id_by_email", { email });
+    if (d) return d;
+  }
+  const { first_name, last_name, zip } = t.slots;
+  if (first_name && last_name && zip) {
+    const d = t.propose("find_user_id_by_name_zip", { first_name, last_name, zip });
+    if (d) return d;
+  }
+  return reply(say.askAuthentication((t.slots.user_ids as string[]).length > 0));
+}
+
+// ---------- orders ----------
+
+function currentOrderId(t: Turn): string | undefined {
+  return (t.entities.order_ids as string[]).at(-1) ?? (t.slots.order_ids as string[]).at(-1);
+}
+
+/** The order the request is about, fetched if needed; or the question/answer that must come first. */
+function resolveOrder(t: Turn, purpose: string): { order: OrderRecord } | { decision: Decision } {
+  const id = currentOrderId(t);
+  if (!id) return { decision: reply(say.askOrderId(purpose, t.user?.orders ?? [])) };
+  const known = asOrder(t.ctx.orders[id]);
+  const fetched = t.called("get_order_details", { order_id: id });
+  if (fetched && !fetched.ok) {
+    if (fetched.content.startsWith(BLOCKED_PREFIX)) return { decision: reply(fetched.content.slice(BLOCKED_PREFIX.length)) };
+    return { decision: reply(say.orderNotFound(id)) };
+  }
+  if (!known) {
+    const d = t.propose("get_order_details", { order_id: id });
+    return { decision: d ?? reply(say.orderNotFound(id)) };
+  }
+  return { order: known };
+}
+
+/** Items of `order` the customer named (by product name or item id), or all when they said so. */
+function namedItems(t: Turn, order: OrderRecord): OrderItem[] {
+  if (t.slots.all_items) return order.items;
+  const itemIds = new Set<string>(t.slots.item_ids ?? []);
+  const productIds = new Set((t.slots.products as { product_id: string }[]).map((p) => p.product_id));
+  const byId = order.items.filter((i) => itemIds.has(i.item_id));
+  if (byId.length) return byId;
+  return order.items.filter((i) => productIds.has(i.product_id));
+}
+
+// ---------- payment methods ----------
+
+function paymentMethods(t: Turn): PaymentMethod[] {
+  return Object.values(t.user?.payment_methods ?? {});
+}
+
+/**
+ * The payment method the customer chose for `purpose`. `refund`: original method or a gift card
+ * (τ-bench return rule); `difference`: any of theirs; `change`: any but the order's original.
+ */
+function choosePayment(t: Turn, order: OrderRecord, purpose: "refund" | "difference" | "change"): string | undefined {
+  const mentions = t.slots.payment as string[];
+  const original = originalPaymentMethod(order);
+  const methods = paymentMethods(t);
+  const last4 = t.slots.card_last_four as string | undefined;
+  for (const m of [...mentions].reverse()) {
+    if (m === "original" && purpose !== "change") return original;
+    const candidates = methods.filter((p) => p.source === m && (purpose !== "change" || p.id !== original));
+    if (m === "credit_card" && last4) {
+      const byDigits = candidates.find((p) => p.last_four === last4);
+      if (byDigits) return byDigits.id;
+    }
+    if (candidates.length === 1) return candidates[0].id;
+    if (candidates.length > 1) return undefined; // ambiguous: ask
+    // A named method that is the original (e.g. "to my paypal" when paypal paid) is also fine for refunds.
+    const orig = methods.find((p) => p.id === original && p.source === m);
+    if (orig && purpose !== "change") return orig.id;
+  }
+  return undefined;
+}
+
+function paymentChoices(t: Turn, order: OrderRecord, purpose: "refund" | "difference" | "change"): string[] {
+  const original = originalPaymentMethod(order);
+  const methods = paymentMethods(t);
+  const byId = Object.fromEntries(methods.map((m) => [m.id, m]));
+  if (purpose === "refund") {
+    const out = [`the original payment method (${describePaymentMethod(byId[original ?? ""], original)})`];
+    for (const g of methods.filter((m) => m.source === "gift_card" && m.id !== original)) out.push(describePaymentMethod(g));
+    return out;
+  }
+  return methods.filter((m) => purpose !== "change" || m.id !== original).map((m) => describePaymentMethod(m));
+}
+
+// ---------- product options ----------
+
+const VAGUE_VALUES = new Set(["yes", "no", "none"]);
+
+/** Option values of `product` the customer's recent words name, keyed by option (last mention wins). */
+function requestedOptions(t: Turn, product: ProductRecord, current: Record<string, string>): Record<string, string> {
+  const text = t.text();
+  const lower = text.toLowerCase();
+  const values = new Map<string, Set<string>>();
+  for (const v of Object.values(product.variants)) {
+    for (const [k, val] of Object.entries(v.options)) {
+      if (!values.has(k)) values.set(k, new Set());
+      values.get(k)!.add(val);
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const [key, vals] of values) {
+    let best: { value: string; at: number } | undefined;
+    for (const val of vals) {
+      const v = val.toLowerCase();
+      const escaped = v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      let at = -1;
+      if (v.length <= 2 || VAGUE_VALUES.has(v)) {
+        // Short values ("M", "L", "8") and yes/no only count next to their option name ("size M").
+        const m = [...lower.matchAll(new RegExp(`\\b${key}\\s*(?:of\\s+|:\\s*|to\\s+)?${escaped}(?![\\w-])`, "g"))].at(-1);
+        if (m) at = m.index!;
+        if (at < 0 && v.length <= 3 && /^[a-z]+$/i.test(val)) {
+          const up = [...text.matchAll(new RegExp(`(?<![\\w-])${val.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"))].at(-1);
+          if (up && val === val.toUpperCase()) at = up.index!;
+        }
+      } else {
+        const m = [...lower.matchAll(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "g"))].at(-1);
+        if (m) at = m.index!;
+      }
+      if (at < 0) continue;
+      // Prefer a value that differs from what the customer has (they name the old one too).
+      const differs = val !== current[key];
+      if (!best || (differs && (best.value === current[key] || at > best.at)) || (!differs && best.value === current[key] && at > best.at)) {
+        if (!best || differs || best.value === current[key]) best = { value: val, at };
+      }
+    }
+    if (best && best.value !== current[key]) out[key] = best.value;
+  }
+  return out;
+}
+
+function optionSummary(product: ProductRecord): string {
+  const values = new Map<string, Set<string>>();
+  for (const v of Object.values(product.variants)) {
+    if (!v.available) continue;
+    for (const [k, val] of Object.entries(v.options)) {
+      if (!values.has(k)) values.set(k, new Set());
+      values.get(k)!.add(val);
+    }
+  }
+  return [...values].map(([k, vs]) => `${k}: ${[...vs].join(", ")}`).join("; ");
+}
+
+type Swap = { item: OrderItem; newItemId: string; newOptions: Record<string, string> };
+
+/** New items for an exchange/modification: same product, the requested options, available. */
+function resolveSwaps(t: Turn, items: OrderItem[]): { swaps: Swap[] } | { decision: Decision } {
+  const swaps: Swap[] = [];
+  for (const item of items) {
+    const product = asProduct(t.ctx.products[item.product_id]);
+    if (!product) {
+      const d = t.propose("get_product_details", { product_id: item.product_id });
+      return { decision: d ?? reply(say.productUnavailable(item.name)) };
+    }
+    const wanted = requestedOptions(t, product, item.options);
+    if (Object.keys(wanted).length === 0) {
+      return { decision: reply(say.askNewOptions(item, optionSummary(product))) };
+    }
+    const target = { ...item.options, ...wanted };
+    const match = Object.values(product.variants).find(
+      (v) => v.item_id !== item.item_id && Object.entries(target).every(([k, val]) => v.options[k] === val),
+    );
+    if (!match || !match.available) {
+      return { decision: reply(say.variantUnavailable(item.name, target, !!match, optionSummary(product))) };
+    }
+    swaps.push({ item, newItemId: match.item_id, newOptions: match.options });
+  }
+  return { swaps };
+}
+
+// ---------- outcomes of consequential tools ----------
+
+const ACTION_TOOLS = new Set([
+  "cancel_pending_order",
+  "return_delivered_order_items",
+  "exchange_delivered_order_items",
+  "modify_pending_order_items",
+  "modify_pending_order_address",
+  "modify_pending_order_payment",
+  "modify_user_address",
+  "transfer_to_human_agents",
+]);
+
+function actionOutcome(t: Turn): Decision | undefined {
+  const last = [...t.results].reverse().find((r) => ACTION_TOOLS.has(r.name) || r.name === "offer_discount");
+  if (!last) return undefined;
+  if (!last.ok) {
+    if (last.content.startsWith(BLOCKED_PREFIX)) return reply(last.content.slice(BLOCKED_PREFIX.length));
+    return reply(say.actionFailed(last.content));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last.content);
+  } catch {
+    parsed = last.content;
+  }
+  return reply(say.actionDone(last.name, last.args, parsed, t.user));
+}
+
+// ---------- per intent ----------
+
+function declinedConfirmation(t: Turn): Decision | undefined {
+  if (t.entities.confirmation === "no" && t.ctx.pending_action) return reply(say.declined(t.ctx.pending_action.summary));
+  return undefined;
+}
+
+/** On "yes" to a listed action, propose exactly the listed call again. */
+function confirmedAction(t: Turn): Decision | undefined {
+  const p = t.ctx.pending_action;
+  if (t.entities.confirmation === "yes" && p) return t.propose(p.tool, p.args);
+  return undefined;
+}
+
+function orderStatus(t: Turn): Decision {
+  const r = resolveOrder(t, "check");
+  if ("decision" in r) return r.decision;
+  return reply(say.orderStatus(r.order));
+}
+
+function refundStatus(t: Turn): Decision {
+  const r = resolveOrder(t, "check refunds for");
+  if ("decision" in r) return r.decision;
+  return reply(say.refundStatus(r.order, t.user));
+}
+
+function cancelOrder(t: Turn): Decision {
+  const r = resolveOrder(t, "cancel");
+  if ("decision" in r) return r.decision;
+  const order = r.order;
+  if (order.status !== "pending") return reply(say.wrongStatus(order, "cancelled", "pending"));
+  const reason = t.slots.cancel_reason as string | undefined;
+  if (!reason) return reply(say.askCancelReason(order.order_id));
+  return t.propose("cancel_pending_order", { order_id: order.order_id, reason }) ?? reply(say.nothingMore());
+}
+
+function returnItems(t: Turn): Decision {
+  const r = resolveOrder(t, "return items from");
+  if ("decision" in r) return r.decision;
+  const order = r.order;
+  if (order.status !== "delivered") return reply(say.wrongStatus(order, "returned", "delivered"));
+  const items = namedItems(t, order);
+  if (items.length === 0) return reply(say.askItems(order, "return"));
+  const pm = choosePayment(t, order, "refund");
+  if (!pm) return reply(say.askPayment("receive the refund", paymentChoices(t, order, "refund")));
+  return (
+    t.propose("return_delivered_order_items", {
+      order_id: order.order_id,
+      item_ids: items.map((i) => i.item_id),
+      payment_method_id: pm,
+    }) ?? reply(say.nothingMore())
+  );
+}
+
+function swapItems(t: Turn, kind: "exchange" | "modify"): Decision {
+  const r = resolveOrder(t, kind === "exchange" ? "exchange items from" : "change");
+  if ("decision" in r) return r.decision;
+  const order = r.order;
+  const status = kind === "exchange" ? "delivered" : "pending";
+  if (order.status !== status) return reply(say.wrongStatus(order, kind === "exchange" ? "exchanged" : "modified", status));
+  const items = namedItems(t, order);
+  if (items.length === 0) return reply(say.askItems(order, kind === "exchange" ? "exchange" : "change"));
+  const s = resolveSwaps(t, items);
+  if ("decision" in s) return s.decision;
+  const pm = choosePayment(t, order, "difference");
+  if (!pm) return reply(say.askPayment("pay or receive the price difference", paymentChoices(t, order, "difference")));
+  const name = kind === "exchange" ? "exchange_delivered_order_items" : "modify_pending_order_items";
+  return (
+    t.propose(name, {
+      order_id: order.order_id,
+      item_ids: s.swaps.map((x) => x.item.item_id),
+      new_item_ids: s.swaps.map((x) => x.newItemId),
+      payment_method_id: pm,
+    }) ?? reply(say.nothingMore())
+  );
+}
+
+function modifyOrder(t: Turn): Decision {
+  const target = t.slots.modify_target as "address" | "payment" | "items" | undefined;
+  if (!target) {
+    if (currentOrderId(t) === undefined) {
+      const r = resolveOrder(t, "change");
+      if ("decision" in r) return r.decision;
+    }
+    return reply(say.askModifyTarget());
+  }
+  if (target === "items") return swapItems(t, "modify");
+  const r = resolveOrder(t, "change");
+  if ("decision" in r) return r.decision;
+  const order = r.order;
+  if (order.status !== "pending") return reply(say.wrongStatus(order, "modified", "pending"));
+  if (target === "address") {
+    const a = t.slots.address as Record<string, string> | undefined;
+    if (!a) return reply(say.askAddress(`order ${order.order_id}`));
+    return t.propose("modify_pending_order_address", { order_id: order.order_id, ...a }) ?? reply(say.nothingMore());
+  }
+  const pm = choosePayment(t, order, "change");
+  if (!pm) return reply(say.askPayment("pay for the order instead", paymentChoices(t, order, "change")));
+  return t.propose("modify_pending_order_payment", { order_id: order.order_id, payment_method_id: pm }) ?? reply(say.nothingMore());
+}
+
+function accountUpdate(t: Turn): Decision {
+  const a = t.slots.address as Record<string, string> | undefined;
+  if (!a) return reply(say.askAddress("your account"));
+  return t.propose("modify_user_address", { user_id: t.ctx.authenticated!.user_id, ...a }) ?? reply(say.nothingMore());
+}
+
+function productInfo(t: Turn): Decision {
+  const products = (t.entities.products as { product_id: string; name: string }[]).length
+    ? (t.entities.products as { product_id: string; name: string }[])
+    : (t.slots.products as { product_id: string; name: string }[]);
+  const p = products.at(-1);
+  if (!p) return reply(say.askProduct());
+  const known = asProduct(t.ctx.products[p.product_id]);
+  if (!known) return t.propose("get_product_details", { product_id: p.product_id }) ?? reply(say.productUnavailable(p.name));
+  return reply(say.productInfo(known, (t.slots.options ?? {}) as Record<string, string>));
+}
+
+function handoff(t: Turn): Decision {
+  const done = t.lastResult("transfer_to_human_agents");
+  if (done) return done.ok ? reply(say.transferred()) : reply(say.actionFailed(done.content));
+  return t.propose("transfer_to_human_agents", { summary: say.handoffSummary(t.ctx) }) ?? reply(say.transferred());
+}
+
+/** Intents that need the customer authenticated before anything personal is said or done. */
+const PERSONAL = new Set([
+  "order_status",
+  "cancel_order",
+  "return_request",
+  "exchange_request",
+  "modify_order",
+  "refund_status",
+  "account_update",
+  "loyalty",
+]);
+
+export function decide(ctx: ModelContext, results: ToolResult[]): Decision {
+  const t = new Turn(ctx, results);
+  const intent = ctx.intent;
+
+  if (intent === "human_agent") return handoff(t);
+
+  // A proposal governance stopped this turn: tell the customer why, do not retry blindly.
+  const lastResult = results.at(-1);
+  if (lastResult && lastResult.content.startsWith(BLOCKED_PREFIX)) return reply(lastResult.content.slice(BLOCKED_PREFIX.length));
+
+  const outcome = actionOutcome(t);
+  if (outcome) return outcome;
+
+  const declined = declinedConfirmation(t);
+  if (declined) return declined;
+
+  if (PERSONAL.has(intent)) {
+    const auth = authenticate(t);
+    if (auth) return auth;
+    const confirmed = confirmedAction(t);
+    if (confirmed) return confirmed;
+  }
+
+  switch (intent) {
+    case "order_status":
+      return orderStatus(t);
+    case "refund_status":
+      return refundStatus(t);
+    case "cancel_order":
+      return cancelOrder(t);
+    case "return_request":
+      return returnItems(t);
+    case "exchange_request":
+      return swapItems(t, "exchange");
+    case "modify_order":
+      return modifyOrder(t);
+    case "account_update":
+      return accountUpdate(t);
+    case "product_info":
+      return productInfo(t);
+    case "stock_check":
+      return reply(say.stock(ctx));
+    case "store_info":
+      return reply(say.storeInfo(ctx));
+    case "loyalty":
+      return loyalty(t);
+    case "promotions":
+      return promotions(t);
+    case "shipping_info":
+      return reply(say.shipping(ctx));
+    case "policy_question":
+      return reply(say.policyAnswer(t.latestText()));
+    case "greeting": {
+      // Identity details on their own: verify them, then ask how to help.
+      const gaveIdentity = (t.entities.emails as string[]).length > 0 || (!!t.entities.first_name && !!t.entities.zip);
+      if (gaveIdentity && t.can("find_user_id_by_email")) {
+        const auth = authenticate(t);
+        if (auth) return auth;
+        return reply(say.verified(t.user));
+      }
+      return reply(say.greeting(ctx.caller.role));
+    }
+    default:
+      return reply(say.outOfScope());
+  }
+}
+
+function wantsDiscount(t: Turn): number | undefined {
+  return t.entities.discount_pct as number | undefined;
+}
+
+// A discount request is proposed as asked: the policy rules in governance cap it (associates,
+// managers) or refuse it (customers cannot grant themselves discounts). The model never decides.
+function loyalty(t: Turn): Decision {
+  const pct = wantsDiscount(t);
+  if (pct !== undefined) return reply(say.discountProposal(pct));
+  if (!t.ctx.loyalty) {
+    const d = t.propose("get_loyalty_account", { user_id: t.ctx.authenticated!.user_id, history_limit: 0 });
+    if (d) return d;
+  }
+  return reply(say.loyalty(t.ctx, t.user));
+}
+
+function promotions(t: Turn): Decision {
+  const pct = wantsDiscount(t);
+  if (pct !== undefined) return reply(say.discountProposal(pct));
+  return reply(say.promotions(t.ctx));
+}
+
+export const _internal = { requestedOptions, choosePayment, namedItems, formatAddress, describeItem, describeOptions, money };
