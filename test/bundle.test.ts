@@ -92,7 +92,9 @@ describe("orchestration bundles", () => {
     const opened = openBundle(built.tgz, { env: HMAC_ENV });
     const topology = JSON.parse(opened.files.get("graph/topology.json")!.toString());
     expect(topology.nodes).toEqual(expect.arrayContaining(["dataPrep", "router", "governance", "audit", "orders_agent"]));
-    expect(topology.edges).toContainEqual({ source: "dataPrep", target: "router", conditional: false });
+    // The input rails may end a turn in dataPrep, so dataPrep → router is a conditional edge.
+    expect(topology.edges).toContainEqual({ source: "dataPrep", target: "router", conditional: true });
+    expect(topology.edges).toContainEqual({ source: "router", target: "contextStitch", conditional: false });
     const config = JSON.parse(opened.files.get("config/runtime.json")!.toString());
     expect(config.turn.refund_approval_above).toBeTypeOf("number");
     expect(JSON.stringify(config)).not.toMatch(/api_?key/i);
