@@ -14,3 +14,12 @@ export function isExplicitConfirmation(text: string): boolean {
   if (!AFFIRM.test(t)) return false;
   return !HEDGE.test(t);
 }
+
+/**
+ * Whether `text` opens with an affirmative at all (hedged or not): a superset of
+ * isExplicitConfirmation that does not depend on the rest of the message. Used to decide, before a
+ * turn runs, whether it could possibly carry out a consequential action (graphs/durability.ts).
+ */
+export function mayConfirm(text: string): boolean {
+  return AFFIRM.test(normalizeText(text).folded.trim());
+}

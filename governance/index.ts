@@ -14,6 +14,6 @@ export { sanitizeToolResult, asUntrustedData, REMOVED, type ToolDataResult } fro
 export { checkToolCall, CONFIRMATION_RULES, registerToolSpec, toolSpec, TOOL_SPECS, type ToolSpec, type ToolCallResult, type ToolCallRailOptions, type PolicyEvaluator, type ActionKind } from "./toolCall.ts";
 export { runOutputRails, type OutputRailOptions } from "./output.ts";
 export { findPii, redactPII, redactDeep, maskPii, luhnValid, SECRET_KINDS, type PiiKind, type PiiMatch, type RedactOptions } from "./pii.ts";
-export { isExplicitConfirmation } from "./confirmation.ts";
+export { isExplicitConfirmation, mayConfirm } from "./confirmation.ts";
 export { normalizeText, type NormalizedText } from "./normalize.ts";
 export { GovernanceConfig, loadGovernanceConfig, applyConfiguredAction } from "./config.ts";

@@ -51,12 +51,22 @@ export function ensureConfiguration(config?: LangGraphRunnableConfig): TurnConfi
 }
 
 /**
- * How often the graph persists checkpoints. "sync": each super-step's checkpoint is written before
- * the next step starts, so once a consequential tool has written to the database, the state that
- * records it (its ToolMessage, the cleared pending action) is durable before the agent moves on;
- * a crash resumes after the write instead of repeating it. Costs one awaited checkpoint write per
- * step (measured in bench/turn.ts). Override with AISLE_DURABILITY=async|exit; a run's own
- * `durability` option overrides both.
+ * How often the graph persists checkpoints (AISLE_DURABILITY, default "sync"):
+ * - "sync": each super-step's checkpoint is written before the next step starts, so once a
+ *   consequential tool has written to the database, the state that records it (its ToolMessage, the
+ *   cleared pending action) is durable before the agent moves on; a crash resumes after the write
+ *   instead of repeating it. Costs one awaited checkpoint write per step (≈ 27 commits a turn).
+ * - "exit": one checkpoint when the turn ends (or is interrupted); a crash re-runs the turn from
+ *   its input. ≈ 9 commits a turn.
+ * - "adaptive": "sync" for a turn that could carry out a consequential action, "exit" for every
+ *   other turn (graphs/durability.ts decides from the input before the turn runs). About 1.6×
+ *   the turns per second of "sync" (docs/BENCHMARKS.md), but a non-acting turn then has one
+ *   checkpoint, so time travel steps through it as a whole (Studio runs always ask for "sync").
+ * - "async": the library's background writes (no ordering guarantee against tool writes).
+ * A run's own `durability` option overrides all of them.
  */
-export const DURABILITY: "sync" | "async" | "exit" =
-  (["sync", "async", "exit"] as const).find((d) => d === process.env.AISLE_DURABILITY) ?? "sync";
+export type DurabilitySetting = "adaptive" | "sync" | "async" | "exit";
+export const DURABILITY_SETTING: DurabilitySetting =
+  (["adaptive", "sync", "async", "exit"] as const).find((d) => d === process.env.AISLE_DURABILITY) ?? "sync";
+/** The fixed mode for callers that do not decide per turn: "sync" when the setting is adaptive. */
+export const DURABILITY: "sync" | "async" | "exit" = DURABILITY_SETTING === "adaptive" ? "sync" : DURABILITY_SETTING;

@@ -9,6 +9,7 @@ import type { RunExecutor } from "./runExecutor.ts";
 import type { ServedRuntime } from "./runtime.ts";
 import type { ServerStore, ThreadRow } from "./store.ts";
 import { requireCaller } from "./auth.ts";
+import type { Caller } from "./apiKeys.ts";
 import { canCancelOn, canSeeThread, canWriteThread } from "./access.ts";
 import { forbidden, notFound } from "./errors.ts";
 import { toPlain } from "./serialize.ts";
@@ -24,12 +25,17 @@ export interface ServerContext {
   dbHealth: DatabaseHealth;
 }
 
+/** 403 unless the caller (who can see `thread`) may change it. */
+export function assertCanWriteThread(caller: Caller, thread: ThreadRow) {
+  if (!canWriteThread(caller, thread)) throw forbidden("This thread belongs to another caller; you may read it but not change it.");
+}
+
 /** Loads a thread the caller may act on: 404 when it does not exist or is not theirs to see. */
 export async function loadThread(ctx: ServerContext, req: Request, threadId: string, need: "read" | "write" | "cancel"): Promise<ThreadRow> {
   const caller = requireCaller(req);
   const thread = await ctx.store.getThread(threadId);
   if (!thread || !canSeeThread(caller, thread)) throw notFound(`Thread ${threadId}`);
-  if (need === "write" && !canWriteThread(caller, thread)) throw forbidden("This thread belongs to another caller; you may read it but not change it.");
+  if (need === "write") assertCanWriteThread(caller, thread);
   if (need === "cancel" && !canCancelOn(caller, thread)) throw forbidden("You may not cancel runs on this thread.");
   return thread;
 }

@@ -10,9 +10,9 @@ import { EXEC_LOCK_SQL, type RunRow, type RunStatus, type ServerStore } from "./
 import { serializeError, toJson, toPlain } from "./serialize.ts";
 import { summarizeTurn } from "./turnSummary.ts";
 import { isDatabaseUnavailable } from "./errors.ts";
+import { durabilityForTurn } from "../graphs/durability.ts";
+import { fenceCheckpointWrites, type CheckpointFence } from "./checkpointFence.ts";
 
-/** Checkpoint durability when a run does not ask for one: AISLE_DURABILITY, default "sync" (as graphs/runtime.ts). */
-const DURABILITY = (["sync", "async", "exit"] as const).find((d) => d === process.env.AISLE_DURABILITY) ?? "sync";
 
 export interface RunEvent {
   seq: number;
@@ -77,6 +77,8 @@ class RunChannel {
 interface ActiveRun {
   run: RunRow;
   controller: AbortController;
+  /** The checkpoint durability the run's graph executes with (set once it starts). */
+  durability?: string;
 }
 
 type AbortReason = "interrupt" | "rollback" | "timeout" | "shutdown";
@@ -112,6 +114,8 @@ export class RunExecutor {
   private closed = false;
   private idleWaiters: Array<() => void> = [];
 
+  private readonly fence: CheckpointFence;
+
   constructor(
     private deps: {
       store: ServerStore;
@@ -123,7 +127,9 @@ export class RunExecutor {
       sweepIntervalMs: number;
       runTimeoutSeconds: number;
     },
-  ) {}
+  ) {
+    this.fence = fenceCheckpointWrites(deps.runtime.checkpointer);
+  }
 
   start() {
     this.timers.push(setInterval(() => void this.sweep(), this.deps.sweepIntervalMs));
@@ -243,6 +249,9 @@ export class RunExecutor {
   abortLocal(runId: string, reason: AbortReason): boolean {
     const a = this.active.get(runId);
     if (!a || a.controller.signal.aborted) return false;
+    // A rolled-back run must leave nothing; an interrupted "exit" run had written nothing, and its
+    // loop's late exit write must not land under the next run (server/checkpointFence.ts).
+    if (reason === "rollback" || (reason === "interrupt" && a.durability === "exit")) this.fence.fence(runId);
     a.controller.abort(reason);
     return true;
   }
@@ -276,7 +285,9 @@ export class RunExecutor {
       });
       return flushing;
     };
-    const flushTimer = setInterval(() => void flush().catch(() => {}), 50);
+    // Persisted events serve re-attaching clients and other replicas, which poll every 100 ms
+    // (subscribe below): flushing more often than they read only adds statements per turn.
+    const flushTimer = setInterval(() => void flush().catch(() => {}), 100);
     flushTimer.unref();
 
     try {
@@ -321,6 +332,9 @@ export class RunExecutor {
       if (run.kwargs.checkpoint_id && run.attempt === 1) configurable.checkpoint_id = run.kwargs.checkpoint_id;
 
       if (!skipGraph) {
+        const durability = run.kwargs.durability ?? durabilityForTurn(input);
+        const entry = this.active.get(run.run_id);
+        if (entry) entry.durability = durability;
         const stream = await runtime.graph.stream(input, {
           configurable,
           streamMode: [...libModes],
@@ -329,10 +343,11 @@ export class RunExecutor {
           ...(run.kwargs.config.tags ? { tags: run.kwargs.config.tags } : {}),
           ...(run.kwargs.interrupt_before ? { interruptBefore: run.kwargs.interrupt_before } : {}),
           ...(run.kwargs.interrupt_after ? { interruptAfter: run.kwargs.interrupt_after } : {}),
-          // Default "sync" (graphs/runtime.ts DURABILITY): the model's proposal is checkpointed before
-          // its tools run, so a crash replays the same tool-call ids and the idempotency keys of
-          // consequential writes hold (tools/idempotency.ts). "async" could lose that checkpoint.
-          durability: run.kwargs.durability ?? DURABILITY,
+          // AISLE_DURABILITY (default "sync"; "adaptive", graphs/durability.ts: "sync" for a turn that could
+          // carry out a consequential action — its proposal is checkpointed before its tools run, so
+          // a crash replays the same tool-call ids and the idempotency keys hold
+          // (tools/idempotency.ts) — and "exit" for the rest, which a crash simply re-runs from input).
+          durability,
           runId: run.run_id,
         });
         for await (const chunk of stream) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { cancelScript, pickShoppers, sdk, spawnServer, text, type ServerProcess, type Shopper, type ThreadValues } from "./support/retailLoad.ts";
 import { poolDb } from "../db/executor.ts";
@@ -24,14 +24,10 @@ let shoppers: Shopper[];
 let first: ServerProcess | undefined;
 let second: ServerProcess | undefined;
 
-beforeAll(async () => {
-  db = await createTestDatabase({ poolMax: 3 });
-  shoppers = await pickShoppers(db.pool, CONVERSATIONS);
-}, 60_000);
-
-afterAll(async () => {
+afterEach(async () => {
   await first?.kill9();
   await second?.stop();
+  first = second = undefined;
   if (process.env.AISLE_DEBUG_FAULT) console.log("kept database", db?.url);
   else await db?.drop();
 });
@@ -48,9 +44,14 @@ interface Convo {
 const humanTexts = (v: ThreadValues) => v.messages.filter((m) => m.type === "human").map(text);
 const aiTexts = (v: ThreadValues) => v.messages.filter((m) => m.type === "ai").map(text);
 
-describe("kill -9 during load", () => {
+// "sync" is the default; "adaptive" checkpoints only at the end of turns that cannot act, so a
+// crash re-runs those from their input — the same guarantees must hold.
+describe.each(["sync", "adaptive"])("kill -9 during load (AISLE_DURABILITY=%s)", (durability) => {
   test("acknowledged turns survive, every thread continues, no write is applied twice", async () => {
-    first = await spawnServer({ databaseUrl: db.url });
+    db = await createTestDatabase({ poolMax: 3 });
+    shoppers = await pickShoppers(db.pool, CONVERSATIONS);
+    const env = { AISLE_DURABILITY: durability };
+    first = await spawnServer({ databaseUrl: db.url, env });
     const convos: Convo[] = [];
     for (const s of shoppers) {
       const t = await sdk(first.url, s.key).threads.create();
@@ -85,7 +86,7 @@ describe("kill -9 during load", () => {
     expect(convos.some((c) => c.acked.length < c.script.length)).toBe(true);
 
     // Phase 2: restart on the same database; let recovered runs finish; check and continue.
-    second = await spawnServer({ databaseUrl: db.url });
+    second = await spawnServer({ databaseUrl: db.url, env });
     const server2 = second;
     await Promise.all(
       convos.map(async (c) => {

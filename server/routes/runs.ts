@@ -3,7 +3,7 @@ import type { Caller } from "../apiKeys.ts";
 import { requireCaller } from "../auth.ts";
 import { assertCanConverse, assertCanResume, canSeeThread } from "../access.ts";
 import { conflict, forbidden, HttpError, notFound, parse } from "../errors.ts";
-import { loadThread, type ServerContext } from "../context.ts";
+import { assertCanWriteThread, loadThread, type ServerContext } from "../context.ts";
 import { isTerminal } from "../runExecutor.ts";
 import { redactDeep, SECRET_KINDS } from "../../governance/index.ts";
 import { RunCancelQuery, RunCreate, RunJoinQuery, RunListQuery, RunParams, RunStreamQuery, ThreadIdParams, UserInput } from "../schemas.ts";
@@ -75,7 +75,7 @@ export async function createRun(ctx: ServerContext, req: Request, threadId: stri
   }
   if (!thread || !canSeeThread(caller, thread)) throw notFound(`Thread ${threadId}`);
   // A manager resumes escalations on any thread they can see; everything else needs write access.
-  if (!resuming) await loadThread(ctx, req, threadId, "write");
+  if (!resuming) assertCanWriteThread(caller, thread);
   const { run, cancelled } = await ctx.store.admitRun({
     threadId,
     assistantId,

@@ -46,6 +46,7 @@ export interface RunPayload {
   checkpoint?: { checkpoint_id: string; checkpoint_ns?: string };
   multitask_strategy?: "reject" | "enqueue" | "interrupt" | "rollback";
   if_not_exists?: "create" | "reject";
+  durability?: "sync" | "async" | "exit";
 }
 
 export interface Caller {

@@ -30,7 +30,9 @@ export async function watchRun(api: Api, threadId: string, payload: Omit<RunPayl
   const out: RunOutcome = { runId: null, values: null, interrupts: [], error: null, tokens: 0 };
   const texts = new Map<string, string>();
   let lastTextId: string | null = null;
-  for await (const ev of api.streamRun(threadId, { ...payload, stream_mode: STREAM_MODES }, signal)) {
+  // Studio turns keep a checkpoint per step (durability "sync") so time travel can step through
+  // them even when the server runs app traffic with AISLE_DURABILITY=adaptive or exit.
+  for await (const ev of api.streamRun(threadId, { durability: "sync", ...payload, stream_mode: STREAM_MODES }, signal)) {
     w.onEvent?.(ev);
     const data = ev.data as Record<string, unknown> | unknown[] | null;
     switch (ev.event) {
