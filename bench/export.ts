@@ -19,6 +19,8 @@ import { recordTurnTrace } from "../traces/store.ts";
 import { exportTraces } from "../traces/export/exportTraces.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../traces/export/formats.ts";
 import { cancelThread } from "../test/support/traceFixtures.ts";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const { values } = parseArgs({
   options: {

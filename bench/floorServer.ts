@@ -5,6 +5,8 @@
  */
 import express from "express";
 import pg from "pg";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
 await pool.query("CREATE TABLE IF NOT EXISTS bench_floor_turns (id bigserial PRIMARY KEY, thread_id text NOT NULL, message text NOT NULL, at timestamptz NOT NULL DEFAULT now())");

@@ -15,7 +15,8 @@ import { createPool } from "../db/connection.ts";
 import { createAisleRuntime } from "../graphs/runtime.ts";
 import { compileRetailGraph } from "../graphs/retail.ts";
 import { cancelScript } from "../test/support/retailLoad.ts";
-import { dropDatabase, freshDatabase, loadAverage, stats } from "./support.ts";
+import { dropDatabase, freshDatabase, loadAverage, stats, helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const NODES = ["dataPrep", "router", "contextStitch", "policy", "orders_agent", "payments_agent", "inventory_agent", "info_agent", "handoff_agent", "governance", "tools", "audit"];
 const AGENTS = NODES.filter((n) => n.endsWith("_agent"));

@@ -8,6 +8,8 @@ import { checkToolCall, runInputRails, runOutputRails } from "../governance/inde
 import { CompiledPolicies, DEFAULT_POLICY_DIR, PolicyEngine, parsePackText } from "../policies/index.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const iterArg = process.argv.indexOf("--iterations");
 const N = iterArg > 0 ? Number(process.argv[iterArg + 1]) : 20_000;

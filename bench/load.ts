@@ -23,7 +23,8 @@ import { dropDatabase, freshDatabase, histogramMeans, loadAverage, parseMetrics,
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 
-export type Target = "aisle" | "peer" | "floor";
+export type Target = "aisle" | "aisle-adaptive" | "peer" | "floor";
+export const TARGETS: Target[] = ["aisle", "aisle-adaptive", "peer", "floor"];
 
 export interface PhaseResult {
   target: Target;
@@ -92,11 +93,11 @@ async function waitReady(url: string, isDead: () => boolean, what: string, ms = 
   throw new Error(`${what} not ready within ${ms / 1000} s`);
 }
 
-async function aisleDriver(dbName: string): Promise<Driver> {
+async function aisleDriver(dbName: string, env: Record<string, string> = {}): Promise<Driver> {
   const url = await freshDatabase(dbName);
   // AISLE_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = process.env.AISLE_BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean);
-  const server = await spawnServer({ databaseUrl: url, env: { AISLE_LOG_LEVEL: "warn" }, nodeArgs });
+  const server = await spawnServer({ databaseUrl: url, env: { AISLE_LOG_LEVEL: "warn", ...env }, nodeArgs });
   const pool = createPool(url, { max: 2 });
   const orders = await shops(url);
   const keys = new Map<string, string>();
@@ -216,7 +217,13 @@ async function floorDriver(dbName: string): Promise<Driver> {
   };
 }
 
-const DRIVERS: Record<Target, (db: string) => Promise<Driver>> = { aisle: aisleDriver, peer: peerDriver, floor: floorDriver };
+const DRIVERS: Record<Target, (db: string) => Promise<Driver>> = {
+  aisle: (db) => aisleDriver(db),
+  // The same server with AISLE_DURABILITY=adaptive (graphs/durability.ts).
+  "aisle-adaptive": (db) => aisleDriver(db, { AISLE_DURABILITY: "adaptive" }),
+  peer: peerDriver,
+  floor: floorDriver,
+};
 
 /** Conversations with their next turn; each is used by one turn at a time. */
 class Pool {
@@ -332,7 +339,7 @@ export async function runLoad(opts: LoadOptions): Promise<PhaseResult[]> {
       log(`[load] ${target}: ${name}…`);
       let driver: Driver;
       try {
-        driver = shared ?? (await DRIVERS[target](`aisle_bench_${target}`));
+        driver = shared ?? (await DRIVERS[target](`aisle_bench_${target.replace(/-/g, "_")}`));
       } catch (err) {
         log(`[load] ${target} could not start: ${(err as Error).message.split("\n")[0]}`);
         break;
@@ -383,9 +390,33 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(`Usage: npx tsx bench/load.ts [options]
+
+HTTP load on loopback: multi-turn τ-bench cancel conversations at fixed rates (open loop) and at
+saturation (closed loop), per target; prints one JSON result per phase (or writes --json FILE).
+Uses DATABASE_URL (or embedded PostgreSQL); each phase runs on a fresh database clone.
+
+  --targets LIST            ${TARGETS.join(",")} (default: aisle,aisle-adaptive,peer,floor)
+  --rates LIST              fixed rates in turns/s (default 10,50,100; --quick 10,50)
+  --seconds N               seconds per fixed-rate phase (default 10; --quick 3)
+  --saturation-seconds N    seconds of the saturation phase (default 10; --quick 3)
+  --concurrency N           saturation clients (default 32)
+  --json FILE               write the results to FILE instead of stdout
+  --quick                   shorter phases
+  AISLE_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Aisle server.
+`);
+    process.exit(0);
+  }
   const quick = args.includes("--quick");
+  const targets = (arg("--targets") ?? "aisle,aisle-adaptive,peer,floor").split(",") as Target[];
+  const unknown = targets.filter((t) => !TARGETS.includes(t));
+  if (unknown.length) {
+    process.stderr.write(`bench/load.ts: unknown target(s) ${unknown.join(", ")}; choose from ${TARGETS.join(", ")}\n`);
+    process.exit(2);
+  }
   const results = await runLoad({
-    targets: (arg("--targets") ?? "aisle,peer,floor").split(",") as Target[],
+    targets,
     rates: (arg("--rates") ?? (quick ? "10,50" : "10,50,100")).split(",").map(Number),
     seconds: Number(arg("--seconds") ?? (quick ? 3 : 10)),
     saturationSeconds: Number(arg("--saturation-seconds") ?? (quick ? 3 : 10)),

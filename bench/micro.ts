@@ -11,7 +11,8 @@ import { createAisleRuntime, DURABILITY } from "../graphs/runtime.ts";
 import { createContextStitchNode } from "../nodes/contextStitch.ts";
 import type { AisleStateValue } from "../graphs/state.ts";
 import { cancelScript } from "../test/support/retailLoad.ts";
-import { dropDatabase, freshDatabase, loadAverage, stats, type LatencyStats } from "./support.ts";
+import { dropDatabase, freshDatabase, loadAverage, stats, type LatencyStats, helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 export interface MicroResult {
   name: string;

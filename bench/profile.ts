@@ -4,6 +4,8 @@
  * top functions. Usage: npx tsx bench/profile.ts <file.cpuprofile> [--top 25]
  */
 import { readFileSync } from "node:fs";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }

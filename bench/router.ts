@@ -9,6 +9,8 @@ import { readLabelledJsonl, corpusPath } from "../models/router/corpus.ts";
 import { generateCorpus } from "../models/router/data/generate.ts";
 import { trainRouter } from "../models/router/train.ts";
 import { defaultFeaturiserConfig, DEFAULT_THRESHOLDS } from "../models/router/defaults.ts";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const router = shippedRouter();
 const os = await import("node:os");

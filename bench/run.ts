@@ -4,8 +4,8 @@
  * left alone). The other parts' micro-benchmarks (router, governance, turn, export, seed) run as
  * child processes with their own output; their numbers live in their own sections.
  *
- *   npm run bench                 # full: load at 10/50/100 turns/s + saturation on aisle, peer, floor
- *   npm run bench -- --quick      # under a minute: aisle and floor at 10 turns/s + saturation, micro
+ *   npm run bench                 # full: load at 10/50/100 turns/s + saturation on aisle, aisle-adaptive, peer, floor
+ *   npm run bench -- --quick      # about a minute: aisle, aisle-adaptive, floor at 10 turns/s + saturation, micro
  *   npm run bench -- --no-others  # only this runner's own benchmarks
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must be a server where
  * databases can be created; all traffic is on 127.0.0.1.
@@ -22,6 +22,19 @@ import { FINDINGS } from "./findings.ts";
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DOC = `${REPO}docs/BENCHMARKS.md`;
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(`Usage: npm run bench [-- --quick] [-- --no-others]
+
+Runs Aisle's benchmarks and rewrites the load section of docs/BENCHMARKS.md.
+  (default)     load at 10/50/100 turns/s + saturation on aisle, aisle-adaptive, the langgraph dev
+                peer and the bare floor; micro-benchmarks; framework floor; the other benchmarks
+  --quick       short phases, no peer, no framework floor, only the fast other benchmarks
+  --no-others   skip the other parts' benchmarks (router, governance, turn, export, seed)
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must allow CREATE DATABASE.
+One target or rate: npx tsx bench/load.ts --help
+`);
+  process.exit(0);
+}
 const quick = args.includes("--quick");
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = Date.now();
@@ -47,8 +60,8 @@ if (!args.includes("--no-others")) {
 
 const load = await runLoad(
   quick
-    ? { targets: ["aisle", "floor"] as Target[], rates: [10], seconds: 2, saturationSeconds: 3, concurrency: 32, freshPerPhase: false, log }
-    : { targets: ["aisle", "peer", "floor"] as Target[], rates: [10, 50, 100], seconds: 10, saturationSeconds: 10, concurrency: 32, log },
+    ? { targets: ["aisle", "aisle-adaptive", "floor"] as Target[], rates: [10], seconds: 2, saturationSeconds: 3, concurrency: 32, freshPerPhase: false, log }
+    : { targets: ["aisle", "aisle-adaptive", "peer", "floor"] as Target[], rates: [10, 50, 100], seconds: 10, saturationSeconds: 10, concurrency: 32, log },
 );
 const micro = await runMicro({ n: quick ? 100 : 500, log });
 const framework = quick ? undefined : await runFramework({ conversations: 20, floorRuns: 1000, log });
@@ -83,7 +96,7 @@ function body(load: PhaseResult[], micro: MicroResult[], fw?: FrameworkResult): 
   L.push("```");
   L.push("");
   L.push(
-    "Traffic: τ-bench customers, one API key each, five-turn conversations — _I need to cancel an order_ → e-mail (authenticates) → order id → reason → _yes_ (one `cancel_pending_order` write with its idempotency key) — over HTTP with `@langchain/langgraph-sdk` (`runs.wait`), local tier, PostgreSQL checkpoints (durability `sync`, the server default). " +
+    "Traffic: τ-bench customers, one API key each, five-turn conversations — _I need to cancel an order_ → e-mail (authenticates) → order id → reason → _yes_ (one `cancel_pending_order` write with its idempotency key) — over HTTP with `@langchain/langgraph-sdk` (`runs.wait`), local tier, PostgreSQL checkpoints (durability `sync`, the server default; target `aisle-adaptive` is the same server with `AISLE_DURABILITY=adaptive`). " +
       "Fixed rates are open-loop (latency counted from the scheduled send time); saturation is closed-loop with 32 clients. Each phase starts on a fresh clone of a seeded database and a fresh server process; RSS is the server's after the phase (peak in brackets).",
   );
   L.push("");
@@ -106,6 +119,8 @@ function body(load: PhaseResult[], micro: MicroResult[], fw?: FrameworkResult): 
   L.push(`| --- | --- | --- | --- |`);
   const yes = (b: boolean) => (b ? "yes" : "**no**");
   if (aSat) L.push(`| sustained throughput | ≥ 150 turns/s | ${fmt(aSat.throughput)} turns/s (saturation) | ${yes(aSat.throughput >= 150)} |`);
+  const adSat = find("aisle-adaptive", "saturation");
+  if (adSat) L.push(`| sustained throughput, AISLE_DURABILITY=adaptive | ≥ 150 turns/s | ${fmt(adSat.throughput)} turns/s (saturation) | ${yes(adSat.throughput >= 150)} |`);
   if (a50) L.push(`| p50 at 50 turns/s | ≤ 15 ms | ${fmt(a50.latency.p50)} ms | ${yes(a50.latency.p50 <= 15)} |`);
   if (a50) L.push(`| p99 at 50 turns/s | ≤ 60 ms | ${fmt(a50.latency.p99)} ms | ${yes(a50.latency.p99 <= 60)} |`);
   L.push(`| server RSS | ≤ 300 MB | ${fmt(peakRss, 0)} MB peak | ${yes(peakRss <= 300)} |`);

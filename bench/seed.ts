@@ -15,6 +15,8 @@ import { createPool } from "../db/connection.ts";
 import { migrate } from "../db/migrate.ts";
 import { SEED_STEPS } from "../db/seed/index.ts";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../db/embeddedPostgres.ts";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const program = new Command()
   .name("bench/seed.ts")

@@ -125,3 +125,16 @@ export function histogramMeans(before: Map<string, number>, after: Map<string, n
   }
   return out;
 }
+
+/**
+ * `--help`/`-h` for a benchmark script: prints the script's leading doc comment (its usage) and
+ * exits — only when that script is the entry point, so modules run.ts imports are unaffected.
+ */
+export function helpFromDocComment(moduleUrl: string) {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  if (!process.argv.slice(2).some((a) => a === "--help" || a === "-h")) return;
+  const src = readFileSync(new URL(moduleUrl), "utf8");
+  const doc = src.match(/\/\*\*([\s\S]*?)\*\//)?.[1] ?? "";
+  process.stdout.write(`${doc.split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n").trim()}\n`);
+  process.exit(0);
+}

@@ -13,6 +13,8 @@ import { Annotation, END, Send, START, StateGraph } from "@langchain/langgraph";
 import { openReadyDatabase } from "../db/bootstrap.ts";
 import { createAisleRuntime, DURABILITY, type AisleRuntime } from "../graphs/runtime.ts";
 import type { AisleStateValue } from "../graphs/state.ts";
+import { helpFromDocComment } from "./support.ts";
+helpFromDocComment(import.meta.url);
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 20;
 
