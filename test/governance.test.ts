@@ -190,6 +190,132 @@ describe("tool-call rails", () => {
   });
 });
 
+// One rule at a time: a call that trips exactly that rule, and a neighbouring call that must pass.
+describe("tool-call rules, one by one", () => {
+  const rules = (r: { verdicts: { rule_id: string }[] }) => r.verdicts.map((v) => v.rule_id);
+  const readUser = { name: "get_user_details", args: { user_id: "u1" } };
+
+  test("tool_call.tool.not_bound: a tool the proposing agent does not hold is refused", () => {
+    const r = checkToolCall(readUser, { ...base(), bound_tools: ["get_order_details"] });
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.tool.not_bound"]);
+    expect(checkToolCall(readUser, { ...base(), bound_tools: ["get_order_details", "get_user_details"] }).action).toBe("allow");
+  });
+
+  test("tool_call.customer.mismatch: a customer bound to one account cannot act on another", () => {
+    const r = checkToolCall(readUser, { ...base(), caller: { role: "customer", customer_id: "u2" } });
+    expect(r.action).toBe("block");
+    expect(rules(r)).toContain("tool_call.customer.mismatch");
+    expect(checkToolCall(readUser, { ...base(), caller: { role: "customer", customer_id: "u1" } }).action).toBe("allow");
+    // The binding is a customer's: an associate carrying a customer id is not checked against it.
+    expect(checkToolCall(readUser, { ...base(), caller: { role: "associate", customer_id: "u2" } }).action).toBe("allow");
+  });
+
+  test("tool_call.customer.one_per_conversation: after another customer was touched, account tools stop", () => {
+    const ctx = { ...base(), customers_seen: ["u1", "u2"] };
+    const r = checkToolCall(readUser, ctx);
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.customer.one_per_conversation"]);
+    // Tools that need no account (catalogue reads) still work in that conversation.
+    expect(checkToolCall({ name: "get_product_details", args: { product_id: "p1" } }, ctx).action).toBe("allow");
+  });
+
+  test("tool_call.args.order_id: an order tool without an order id is refused", () => {
+    const r = checkToolCall({ name: "get_order_details", args: {} }, base());
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.args.order_id"]);
+    expect(checkToolCall({ name: "get_order_details", args: { order_id: "" } }, base()).verdicts[0]?.rule_id).toBe("tool_call.args.order_id");
+    expect(checkToolCall({ name: "get_order_details", args: { order_id: "#W1" } }, base()).action).toBe("allow");
+  });
+
+  test("tool_call.order.not_owned: with the profile's order list, even a read of another order is refused before it runs", () => {
+    const ctx = { ...base(), customer_orders: ["#W1", "#W2"] };
+    const r = checkToolCall({ name: "get_order_details", args: { order_id: "#W5" } }, ctx);
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.order.not_owned"]);
+    expect(checkToolCall({ name: "get_order_details", args: { order_id: "#W2" } }, ctx).action).toBe("allow");
+    // Without the profile list an unseen order may be read (its result names the owner).
+    expect(checkToolCall({ name: "get_order_details", args: { order_id: "#W5" } }, base()).action).toBe("allow");
+  });
+
+  test("tool_call.args.item_ids: a return with no items is refused", () => {
+    const empty = { name: "return_delivered_order_items", args: { order_id: "#W2", item_ids: [], payment_method_id: "cc_1" } };
+    const r = checkToolCall(empty, confirmed(empty));
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.args.item_ids"]);
+    const one = { ...empty, args: { ...empty.args, item_ids: ["i3"] } };
+    expect(checkToolCall(one, confirmed(one)).action).toBe("allow");
+  });
+
+  test("tool_call.order.items: an item can be named only as many times as it was bought", () => {
+    const ctx = base();
+    ctx.orders!["#W3"] = { user_id: "u1", status: "delivered", total: 60, payment_method_ids: ["cc_1"], items: { i4: 20, i5: 20 }, item_ids: ["i4", "i4", "i5"] };
+    const thrice = { name: "return_delivered_order_items", args: { order_id: "#W3", item_ids: ["i4", "i4", "i4"], payment_method_id: "cc_1" } };
+    const r = checkToolCall(thrice, confirmed(thrice, ctx));
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.order.items"]);
+    const twice = { ...thrice, args: { ...thrice.args, item_ids: ["i4", "i4"] } };
+    expect(checkToolCall(twice, confirmed(twice, ctx)).action).toBe("allow");
+  });
+
+  test("tool_call.args.new_item_ids: an exchange needs exactly one replacement per item", () => {
+    const short = { name: "exchange_delivered_order_items", args: { order_id: "#W2", item_ids: ["i2", "i3"], new_item_ids: ["n2"], payment_method_id: "cc_1" } };
+    const r = checkToolCall(short, confirmed(short));
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.args.new_item_ids"]);
+    const paired = { ...short, args: { ...short.args, new_item_ids: ["n2", "n3"] } };
+    expect(checkToolCall(paired, confirmed(paired)).action).toBe("allow");
+  });
+
+  test("tool_call.payment.not_own: a payment method that is not the customer's is refused", () => {
+    const other = { name: "modify_pending_order_items", args: { order_id: "#W1", item_ids: ["i1"], new_item_ids: ["n1"], payment_method_id: "cc_someone_else" } };
+    const r = checkToolCall(other, confirmed(other));
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.payment.not_own"]);
+    const own = { ...other, args: { ...other.args, payment_method_id: "cc_1" } };
+    expect(checkToolCall(own, confirmed(own)).action).toBe("allow");
+  });
+
+  test("tool_call.refund.destination: an existing gift card is an allowed refund destination", () => {
+    const toGiftCard = { name: "return_delivered_order_items", args: { order_id: "#W2", item_ids: ["i3"], payment_method_id: "gc_1" } };
+    expect(checkToolCall(toGiftCard, confirmed(toGiftCard)).action).toBe("allow");
+    const toPaypal = { ...toGiftCard, args: { ...toGiftCard.args, payment_method_id: "pp_1" } };
+    expect(rules(checkToolCall(toPaypal, confirmed(toPaypal)))).toEqual(["tool_call.refund.destination"]);
+  });
+
+  test("tool_call.payment.same: switching an order to the method it already uses is refused", () => {
+    const same = { name: "modify_pending_order_payment", args: { order_id: "#W1", payment_method_id: "cc_1" } };
+    const r = checkToolCall(same, confirmed(same));
+    expect(r.action).toBe("block");
+    expect(rules(r)).toEqual(["tool_call.payment.same"]);
+    const other = { ...same, args: { ...same.args, payment_method_id: "pp_1" } };
+    expect(checkToolCall(other, confirmed(other)).action).toBe("allow");
+  });
+
+  test("tool_call.confirmation.not_listed: an assistant message counts as the listing only if it names every detail", () => {
+    const cancel = { name: "cancel_pending_order", args: { order_id: "#W1", reason: "no longer needed" } };
+    const ctx = { ...base(), user_confirmed: true };
+    const full = checkToolCall(cancel, { ...ctx, listed_text: "I'll cancel order #W1 (reason: no longer needed). Shall I go ahead?" });
+    expect(full.action).toBe("allow");
+    const partial = checkToolCall(cancel, { ...ctx, listed_text: "I'll cancel order #W1. Shall I go ahead?" });
+    expect(partial.action).toBe("block");
+    expect(rules(partial)).toEqual(["tool_call.confirmation.not_listed"]);
+  });
+
+  test("tool_call.refund.approval_above: the configured threshold escalates refunds until approved", () => {
+    const ret = { name: "return_delivered_order_items", args: { order_id: "#W2", item_ids: ["i2"], payment_method_id: "cc_1" } };
+    const r = checkToolCall(ret, confirmed(ret), { refundApprovalAbove: 500 });
+    expect(r.action).toBe("escalate");
+    expect(rules(r)).toEqual(["tool_call.refund.approval_above"]);
+    expect(r.verdicts[0]?.values).toEqual({ refund_amount: 600, threshold: 500 });
+    expect(checkToolCall(ret, { ...confirmed(ret), approvals: ["tool_call.refund.approval_above"] }, { refundApprovalAbove: 500 }).action).toBe("allow");
+    expect(checkToolCall(ret, { ...confirmed(ret), caller: { role: "manager" } }, { refundApprovalAbove: 500 }).action).toBe("allow");
+    expect(checkToolCall(ret, confirmed(ret), { refundApprovalAbove: 600 }).action).toBe("allow");
+    // A protocol block comes first: nothing is escalated for a call that may not run at all.
+    expect(rules(checkToolCall(ret, { ...base(), last_proposal: ret }, { refundApprovalAbove: 500 }))).toEqual(["tool_call.confirmation.missing"]);
+  });
+});
+
 describe("output rails", () => {
   const own = { emails: ["me@x.com"], phones: ["415-555-0134"], addresses: ["12 Birch Lane"] };
 
