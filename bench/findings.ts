@@ -61,8 +61,33 @@ from other suites, so compare counts and CPU rather than milliseconds):
   (a later synchronous tool or run-end commit flushes the WAL before it) and is the next candidate;
   not done. Run concurrency (16) exceeds the default pool (\`AISLE_PG_POOL_MAX\`=10); not tuned here.
   The issue-9 targets (≥ 150 turns/s, p50 ≤ 15 ms at 50 turns/s, ≤ 1.5× the floor) are **not met**.
-- **Unexplained HTTP result.** The quick HTTP run after all three changes measured 1.5 turns/s at 10
-  offered and 2.2/s at saturation, against 7.4 and 4.0 after the checkpointer change alone (same box,
-  load ≈ 6–7 in both): either the box was busier or the HTTP path regressed while the in-process cost
-  fell. Not yet explained; profile the served process (\`AISLE_BENCH_SERVER_NODE_ARGS="--cpu-prof
-  --cpu-prof-dir=/tmp/prof" npx tsx bench/load.ts --targets aisle\`) before relying on either.`;
+- **The "unexplained HTTP result" (2.2 turns/s) was the box, not a regression.** Re-measured on
+  2026-12-07 on a quiet box (load ≈ 1.5 instead of ≈ 19 from other suites): the served process
+  saturates at 13–14 turns/s with \`sync\` (p50 116–122 ms at 10 turns/s), and \`langgraph dev\` (the
+  peer) at 17–21 turns/s in the same run. The server is bound by its one JavaScript thread, not by
+  PostgreSQL: in process a turn costs 47–58 ms of CPU with \`sync\` and ≈ 39 ms with \`exit\`, while
+  PostgreSQL sessions wait on the client (\`ClientRead\`) most of the time.
+
+### Performance findings (2026-12-07)
+
+- **Statements per served turn** (counted by wrapping \`pg.Client.query\` around the real server):
+  58.5 → 39 with \`AISLE_DURABILITY=adaptive\` plus two server changes — run events flushed every
+  100 ms instead of 50 ms (readers on other replicas poll at 100 ms, so they never saw the difference)
+  and one thread read per run admission instead of two.
+- **\`AISLE_DURABILITY=adaptive\`** (graphs/durability.ts): \`sync\` only for a turn whose message could
+  confirm a consequential action (the only turns in which governance lets a write tool run), \`exit\`
+  for every other turn, which a crash re-runs from its input. The kill -9 test runs under both modes.
+  Same run, same box: saturation 11.8 → 20.9 turns/s (1.8×), p95 at 10 turns/s 460 → 147 ms. It is
+  opt-in because a non-acting turn then keeps one checkpoint instead of one per step, and Studio's
+  time travel on app threads steps through such a turn as a whole (Studio's own runs ask for
+  \`sync\`).
+- **Why ≥ 150 turns/s is out of reach here.** 150 turns/s in one Node process means ≤ 6.7 ms of
+  main-thread CPU per turn; LangGraph alone, on Aisle's topology with empty nodes and no
+  checkpointer, costs 6–11 ms per turn on this box (7–16 super-steps), before any checkpoint, database
+  read, audit row or HTTP. Replicas on one database are supported and tested
+  (test/server.replicas.test.ts), but this box has two cores shared with PostgreSQL, so a second
+  process buys at most ≈ 1.8×. The remaining levers are upstream (the disabled \`RunTree\` per node,
+  per-task config copying) or fewer super-steps (grouping layers, which would hide them in traces).
+- **Memory.** RSS stays ≤ 300 MB at fixed rates the server keeps up with and at saturation with
+  32 clients (≈ 265–316 MB); offered 50 turns/s — above capacity — queues hundreds of runs and their
+  HTTP requests and peaks at ≈ 410–420 MB.`;
