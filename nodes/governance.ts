@@ -260,7 +260,11 @@ export function createGovernanceNode(groups: ToolGroups, policies?: PolicyEvalua
         const summary = describeAction(call.name, args, { orders: state.context.orders, customer });
         messages.push(new ToolMessage({ tool_call_id: id, name: call.name, status: "error", content: AWAITING_CONFIRMATION }));
         const reminder = /items/.test(call.name) ? " Please make sure this includes every item you want to change, as this can only be done once." : "";
-        messages.push(new AIMessage({ content: `To confirm: I'll ${summary}.${reminder} Shall I go ahead? (yes/no)`, response_metadata: { aisle_node: "governance" } }));
+        // What the model said with its proposal (e.g. the outcome of the previous order of a
+        // multi-order request) is shown before the listing, only if it passes the output rails untouched.
+        const lead = textOf(last).trim();
+        const shown = lead && runOutputRails(lead, outputContext(state, customer, 0)).action === "allow" ? `${lead}\n\n` : "";
+        messages.push(new AIMessage({ content: `${shown}To confirm: I'll ${summary}.${reminder} Shall I go ahead? (yes/no)`, response_metadata: { aisle_node: "governance" } }));
         pending = { tool: call.name, args, intent: state.route?.intent ?? "out_of_scope", listed_turn: turn, summary };
         break; // one consequential action at a time; the turn ends with the confirmation question
       }
@@ -303,7 +307,8 @@ export function outputContext(state: AisleStateValue, customer: UserRecord | und
   addAddress(own?.address);
   for (const o of Object.values(state.context.orders)) {
     const order = asOrder(o);
-    if (own && order && order.user_id === own.user_id) addAddress(order.address);
+    // τ-bench user records carry no user_id: ownership is the authenticated id.
+    if (own && order && order.user_id === state.authenticated?.user_id) addAddress(order.address);
   }
   return {
     own: {
