@@ -5,7 +5,7 @@ import type { AisleStateValue, AisleUpdate, Authenticated, StitchedContext, Verd
 import { ensureConfiguration } from "../graphs/configuration.ts";
 import { BLOCKED_PREFIX } from "../models/local/index.ts";
 import { isConsequential } from "./governance.ts";
-import { sanitizeToolResult } from "../governance/index.ts";
+import { checkIdentityLookup, checkOrderResult, sanitizeToolResult, type Verdict } from "../governance/index.ts";
 import type { Db } from "../db/executor.ts";
 import { runOnce } from "../tools/idempotency.ts";
 
@@ -74,18 +74,17 @@ export function createToolsNode(tools: Record<string, StructuredToolInterface>, 
       content = clean.content;
       for (const d of clean.verdicts) verdicts.push({ turn, stage: "tool_data", tool_call_id: call.id, tool: call.name, verdict: d.action, rule: d.rule_id, reason: d.reason });
       const record = parse(content);
-      const withhold = (rule: string, reason: string, message: string) => {
-        verdicts.push({ turn, stage: "tool_data", tool_call_id: call.id, tool: call.name, verdict: "block", rule, reason });
-        content = `${BLOCKED_PREFIX}${message}`;
+      const facts = () => ({ caller: cfg.caller, authenticated_user_id: authUser() });
+      const withhold = (v: Verdict) => {
+        verdicts.push({ turn, stage: "tool_data", tool_call_id: call.id, tool: call.name, verdict: "block", rule: v.rule_id, reason: v.reason });
+        content = `${BLOCKED_PREFIX}${v.user_message ?? ""}`;
       };
 
       if ((call.name === "find_user_id_by_email" || call.name === "find_user_id_by_name_zip") && !content.startsWith("Error")) {
         const userId = content.trim();
-        const bound = cfg.caller.role === "customer" ? cfg.caller.customer_id : undefined;
-        if (bound && userId !== bound) {
-          withhold("protocol.caller_binding", `lookup found ${userId}; caller is bound to ${bound}`, "Those details don't match the account you're signed in with.");
-        } else if (authUser() && authUser() !== userId) {
-          withhold("protocol.one_customer", `lookup found ${userId}; ${authUser()} is already authenticated`, "I can only help one customer per conversation.");
+        const refused = checkIdentityLookup(userId, facts());
+        if (refused) {
+          withhold(refused);
         } else {
           authenticated = { user_id: userId, method: call.name.endsWith("email") ? "email" : "name_zip", turn };
           context.customers_seen = [...(context.customers_seen ?? []), userId];
@@ -101,8 +100,9 @@ export function createToolsNode(tools: Record<string, StructuredToolInterface>, 
       } else if (call.name === "get_product_details" && record) {
         context.products = { ...(context.products ?? {}), [String(record.product_id ?? args.product_id)]: record };
       } else if (record && typeof record.order_id === "string" && typeof record.user_id === "string") {
-        if (record.user_id !== authUser()) {
-          withhold("protocol.order_ownership", `${record.order_id} belongs to another customer`, `I can't find order ${record.order_id} on your account, so I can't help with it.`);
+        const refused = checkOrderResult({ order_id: record.order_id, user_id: record.user_id }, facts());
+        if (refused) {
+          withhold(refused);
         } else {
           context.orders = { ...(context.orders ?? {}), [record.order_id]: record };
           if (isConsequential(call.name)) clearPending = true;

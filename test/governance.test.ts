@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
+  checkIdentityLookup,
+  checkOrderResult,
   checkToolCall,
   findPii,
   isExplicitConfirmation,
@@ -313,6 +315,31 @@ describe("tool-call rules, one by one", () => {
     expect(checkToolCall(ret, confirmed(ret), { refundApprovalAbove: 600 }).action).toBe("allow");
     // A protocol block comes first: nothing is escalated for a call that may not run at all.
     expect(rules(checkToolCall(ret, { ...base(), last_proposal: ret }, { refundApprovalAbove: 500 }))).toEqual(["tool_call.confirmation.missing"]);
+  });
+});
+
+describe("tool-result checks", () => {
+  test("protocol.caller_binding: a customer signed in as one account cannot look up another", () => {
+    const v = checkIdentityLookup("u2", { caller: { role: "customer", customer_id: "u1" } });
+    expect([v?.action, v?.rule_id]).toEqual(["block", "protocol.caller_binding"]);
+    expect(checkIdentityLookup("u1", { caller: { role: "customer", customer_id: "u1" } })).toBeNull();
+    // Staff are not bound to the customer id they carry.
+    expect(checkIdentityLookup("u2", { caller: { role: "associate", customer_id: "u1" } })).toBeNull();
+  });
+
+  test("protocol.one_customer: a second customer's lookup does not re-authenticate the conversation", () => {
+    const v = checkIdentityLookup("u2", { caller: { role: "customer" }, authenticated_user_id: "u1" });
+    expect([v?.action, v?.rule_id]).toEqual(["block", "protocol.one_customer"]);
+    expect(checkIdentityLookup("u1", { caller: { role: "customer" }, authenticated_user_id: "u1" })).toBeNull();
+    expect(checkIdentityLookup("u2", { caller: { role: "customer" } })).toBeNull();
+  });
+
+  test("protocol.order_ownership: another customer's order record is withheld, also before anyone is authenticated", () => {
+    const v = checkOrderResult({ order_id: "#W9", user_id: "u2" }, { caller: { role: "customer" }, authenticated_user_id: "u1" });
+    expect([v?.action, v?.rule_id]).toEqual(["block", "protocol.order_ownership"]);
+    expect(v?.user_message).toContain("#W9");
+    expect(checkOrderResult({ order_id: "#W9", user_id: "u2" }, { caller: { role: "customer" } })?.rule_id).toBe("protocol.order_ownership");
+    expect(checkOrderResult({ order_id: "#W1", user_id: "u1" }, { caller: { role: "customer" }, authenticated_user_id: "u1" })).toBeNull();
   });
 });
 
