@@ -11,6 +11,7 @@ import {
   isExplicitConfirmation,
   runOutputRails,
   toolSpec,
+  vetDiscount,
   type OrderFact,
   type OutputContext,
   type PaymentMethodFact,
@@ -162,40 +163,6 @@ const agentToolCallsThisTurn = (messages: BaseMessage[]) => {
   return n;
 };
 
-// A discount the assistant itself grants ("I can apply a 30% discount", "giving you 20% off"), not
-// a promotion it lists ("SAVE10: 10% off").
-const DISCOUNT = /\b(?:apply|applying|applied|offer|offering|give|giving|grant|granting|take)\b[^.\n]{0,40}?(\d{1,3}(?:\.\d+)?)\s*(?:%|percent)()/i;
-
-/**
- * A discount promised in a reply goes through the policy rules like a tool call would: capped
- * (fix) to what the caller may grant, refused for callers who may not grant any, and refused
- * outright when no policy engine is loaded (fail closed).
- */
-export function vetDiscount(text: string, state: AisleStateValue, policies: PolicyEvaluator | undefined): { text: string; pct?: number; verdict?: Omit<VerdictRecord, "turn" | "stage"> } {
-  const m = text.match(DISCOUNT);
-  if (!m) return { text };
-  const pct = Number(m[1] ?? m[2]);
-  const refuse = (rule: string, reason: string, message: string) => ({
-    text: message,
-    verdict: { verdict: "block" as const, rule, reason },
-  });
-  if (!policies) return refuse("policy.engine.unavailable", "no policy engine to check the discount", "I can't offer a discount right now.");
-  const facts = policyFacts(state);
-  const r = policies.evaluate("tool_call", { ...facts, action: { kind: "discount", tool: "reply", discount_pct: pct } });
-  const blocked = r.verdicts.find((v) => v.action === "block" || v.action === "escalate");
-  if (blocked) return refuse(blocked.rule_id, blocked.reason, blocked.user_message ?? "I'm not able to offer that discount.");
-  const fixed = r.verdicts.find((v) => v.action === "fix");
-  const capped = Number((fixed?.fixed as { percent?: unknown } | undefined)?.percent ?? r.fixes.percent);
-  if (fixed && Number.isFinite(capped) && capped < pct) {
-    const rewritten = text.replace(DISCOUNT, (whole) => whole.replace(String(m[1] ?? m[2]), String(capped)));
-    return {
-      text: `${rewritten} ${fixed.user_message ?? `That's the most policy allows (you asked for ${pct}%).`}`,
-      verdict: { verdict: "fix", rule: fixed.rule_id, reason: `discount ${pct}% capped at ${capped}%`, fixed_args: { percent: capped } },
-    };
-  }
-  return { text, pct, verdict: { verdict: "allow", rule: "policy.discount.within_cap", reason: `${pct}% within policy` } };
-}
-
 export function createGovernanceNode(groups: ToolGroups, policies?: PolicyEvaluator) {
   return async function governance(state: AisleStateValue, config: LangGraphRunnableConfig): Promise<AisleUpdate> {
     const cfg = ensureConfiguration(config);
@@ -328,7 +295,7 @@ function vetReply(state: AisleStateValue, reply: AIMessage, customer: UserRecord
   const verdicts: VerdictRecord[] = [];
   // The policy engine decides which discount (if any) the reply may grant; the output rail then
   // treats anything beyond that as an ungranted promise.
-  const discount = vetDiscount(text, state, policies);
+  const discount = vetDiscount(text, policyFacts(state), asRailPolicies(policies));
   // A rewritten or refused reply keeps the original in `args.text`: traces pair the two for preference training.
   if (discount.verdict && discount.verdict.verdict !== "allow") verdicts.push({ turn, stage: "output", ...discount.verdict, args: { text } });
   const granted = discount.verdict?.verdict === "allow" || discount.verdict?.verdict === "fix" ? Number(discount.verdict.fixed_args?.percent ?? discount.pct ?? 0) : 0;

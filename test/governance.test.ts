@@ -11,6 +11,7 @@ import {
   runInputRails,
   runOutputRails,
   sanitizeToolResult,
+  vetDiscount,
   type ToolCallContext,
 } from "../governance/index.ts";
 import { PolicyEngine, DEFAULT_POLICY_DIR } from "../policies/index.ts";
@@ -340,6 +341,30 @@ describe("tool-result checks", () => {
     expect(v?.user_message).toContain("#W9");
     expect(checkOrderResult({ order_id: "#W9", user_id: "u2" }, { caller: { role: "customer" } })?.rule_id).toBe("protocol.order_ownership");
     expect(checkOrderResult({ order_id: "#W1", user_id: "u1" }, { caller: { role: "customer" }, authenticated_user_id: "u1" })).toBeNull();
+  });
+});
+
+describe("discounts granted in a reply", () => {
+  const associateTX = { caller: { role: "associate" }, customer: { state: "TX" } };
+
+  test("an associate's over-cap discount is rewritten to the regional cap and says so", () => {
+    const r = vetDiscount("I can apply a 30% discount to your order.", associateTX, policies);
+    expect(r.verdict).toMatchObject({ verdict: "fix", rule: "discount.associate_regional_cap", fixed_args: { percent: 10 } });
+    expect(r.text).toMatch(/apply a 10% discount/);
+    expect(r.text).not.toMatch(/30%/);
+    // Within the cap: granted as written.
+    expect(vetDiscount("I can apply a 5% discount.", associateTX, policies)).toMatchObject({ pct: 5, verdict: { verdict: "allow", rule: "policy.discount.within_cap" } });
+  });
+
+  test("a customer-facing reply cannot grant a discount, and without a policy engine none is granted", () => {
+    const r = vetDiscount("I'm giving you 20% off today.", { caller: { role: "customer" } }, policies);
+    expect(r.verdict).toMatchObject({ verdict: "block", rule: "discount.self_grant" });
+    expect(r.text).not.toMatch(/20%/);
+    expect(vetDiscount("I'm giving you 20% off today.", associateTX, undefined).verdict).toMatchObject({ verdict: "block", rule: "policy.engine.unavailable" });
+  });
+
+  test("a promotion the reply lists is not a discount it grants", () => {
+    expect(vetDiscount("Current promotions: SAVE10 (10% off shoes).", { caller: { role: "customer" } }, policies)).toEqual({ text: "Current promotions: SAVE10 (10% off shoes)." });
   });
 });
 
