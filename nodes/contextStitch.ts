@@ -28,6 +28,9 @@ const NEEDS_CUSTOMER: ReadonlySet<Intent> = new Set([
   "stock_check",
 ]);
 
+/** At most this many named orders are fetched per turn (a pasted list of ids stays one small turn). */
+const MAX_FOCUS_ORDERS = 5;
+
 type Fetch = { name: string; run: () => Promise<Partial<StitchedContext>> };
 
 export function planFetches(state: AisleStateValue, sources: ContextSources, customer: Record<string, unknown> | null): Fetch[] {
@@ -41,9 +44,9 @@ export function planFetches(state: AisleStateValue, sources: ContextSources, cus
   const ownOrders = new Set<string>((customer?.orders as string[] | undefined) ?? []);
 
   if (auth) {
-    const orderIds = new Set<string>(e.order_ids);
-    const current = slots.order_ids.at(-1);
-    if (current) orderIds.add(current);
+    // Every order of the group the customer last named ("cancel #W1 and #W2"), so follow-ups
+    // ("what's in them?") and the next order of a multi-order request are already in context.
+    const orderIds = new Set<string>([...e.order_ids, ...slots.order_ids.slice(-MAX_FOCUS_ORDERS)]);
     for (const id of orderIds) {
       if (!ownOrders.has(id)) continue; // governance answers for orders that are not theirs
       fetches.push({

@@ -128,6 +128,44 @@ const CONTINUING: ReadonlySet<Intent> = new Set([
   "promotions",
 ]);
 
+/** Requests about an order the customer named; a follow-up question keeps to that order. */
+const ORDER_INTENTS: ReadonlySet<Intent> = new Set(["order_status", "cancel_order", "return_request", "exchange_request", "modify_order", "refund_status"]);
+/** Requests that act on an order: a question about the order in the middle of one answers it and goes on. */
+const ORDER_ACTIONS: ReadonlySet<Intent> = new Set(["cancel_order", "return_request", "exchange_request", "modify_order"]);
+
+// "and the other one?", "what about the second order?", "same for that one" — no request of its own.
+const ELLIPTIC =
+  /^\s*(?:(?:and|also|ok(?:ay)?|so)\b[\s,]*)?(?:(?:what|how) about|same (?:for|with))?\s*(?:the|that|this|my)?\s*(?:other|first|second|third|last|next|previous)?\s*(?:one|order)s?\s*(?:too|then|as well)?\s*[?.!]*\s*$|\b(?:the\s+)?(?:other|first|second|third|last)\s+(?:one|order)\b/i;
+// A back-reference to what the conversation is about.
+const REFERS = /\b(?:it|its|that|this|them|they|those|these|both|the order|that order|this order|my order|the package|the parcel)\b/i;
+// What can be asked about an order: items, payment, delivery, status.
+const ORDER_FACT =
+  /\b(?:items?|inside|contain\w*|contents?|what(?:'s| is| was)? in|bought|ordered|purchased|pay|paid|payment|cost|charged?|total|how much|price|amount|spent|arriv\w*|deliver\w*|shipped|track\w*|eta|get here|status|pending|processed|address)\b/i;
+const QUESTION = /\?\s*$|^\s*(?:and\s+)?(?:what|where|when|how|why|which|who|is|are|can|could|do|does|did|has|have|will|was|were)\b|^\s*(?:(?:and|ok(?:ay)?|please)[\s,]+)?(?:tell|show|give|remind|list)\s+me\b/i;
+
+/**
+ * A follow-up about the order(s) already in the thread ("which items are in it?", "what did I pay
+ * for it?", "when will it arrive?", "and the other one?"). These carry no intent of their own, so a
+ * classifier reading the message alone sends them anywhere (out of scope, an exchange…); the
+ * thread says what they are about. Returns the intent to continue with, or undefined when the
+ * message is not such a follow-up (it names something new, or asks for a new request).
+ */
+export function followUpIntent(text: string, e: Entities, previous: Intent | undefined, focusOrders: number, decision: RouteDecisionLike): Intent | undefined {
+  if (!previous || !ORDER_INTENTS.has(previous) || focusOrders === 0) return undefined;
+  if (e.order_ids.length || e.emails.length || e.item_ids.length || e.products.length || e.address || e.confirmation || e.store_ids.length) return undefined;
+  const k = keywords.route(text);
+  if (k.confidence >= 0.6 && NEW_REQUEST.has(k.intent) && k.intent !== previous) return undefined;
+  const elliptic = ELLIPTIC.test(text);
+  const refers = REFERS.test(text);
+  const fact = ORDER_FACT.test(text) && QUESTION.test(text);
+  // The classifier is sure this is about something else entirely (a store, a product, shipping rates…).
+  const ownTopic = decision.confidence >= 0.8 && !decision.needsClarification && !["out_of_scope", "greeting"].includes(decision.intent) && !ORDER_INTENTS.has(decision.intent);
+  if (elliptic && !ownTopic) return previous;
+  if (fact && (refers || !ownTopic)) return ORDER_ACTIONS.has(previous) ? previous : previous === "refund_status" && /refund/i.test(text) ? previous : "order_status";
+  if (refers && QUESTION.test(text) && !ownTopic) return previous;
+  return undefined;
+}
+
 export function createRouterNode(router: IntentRouter, llmAvailable: boolean) {
   return async function routerNode(state: AisleStateValue, config: LangGraphRunnableConfig): Promise<AisleUpdate> {
     const cfg = ensureConfiguration(config);
@@ -173,6 +211,12 @@ export function createRouterNode(router: IntentRouter, llmAvailable: boolean) {
       intent = previous.intent;
       carried = true;
       reason = `slot answer continues ${intent} (classifier said ${decision.intent} ${decision.confidence.toFixed(2)})`;
+    }
+    let followUp: Intent | undefined;
+    if (!carried && (followUp = followUpIntent(text, e, previous?.intent, state.slots.order_ids.length, decision)) !== undefined) {
+      reason = `follow-up on the order(s) in the thread: ${followUp} (classifier said ${decision.intent} ${decision.confidence.toFixed(2)})`;
+      intent = followUp;
+      carried = true;
     }
     // A discount asked for in a percentage is a promotions question whatever else the words say.
     if (!carried && e.discount_pct !== undefined && intent !== "loyalty" && !NEW_REQUEST.has(keywords.route(text).intent)) {

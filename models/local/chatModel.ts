@@ -4,7 +4,8 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { randomUUID } from "node:crypto";
 import { parseContextBlock, BLOCKED_PREFIX } from "./context.ts";
-import { decide, type Decision, type ToolResult } from "./dialogue.ts";
+import { CONSEQUENTIAL_TOOLS, decide, type Decision, type ToolResult } from "./dialogue.ts";
+import { threadFacts } from "./thread.ts";
 
 export interface LocalCallOptions extends BaseChatModelCallOptions {
   /** Tools bound with `bindTools` (only their names matter to the dialogue policy). */
@@ -76,7 +77,7 @@ export class AisleLocalChatModel extends BaseChatModel<LocalCallOptions> {
     }
     const bound = (options?.tools ?? []).map(toolName).filter((n): n is string => !!n);
     if (bound.length) ctx.tools = ctx.tools.filter((t) => bound.includes(t));
-    const decision = decide(ctx, toolResultsThisTurn(messages));
+    const decision = decide(ctx, toolResultsThisTurn(messages), threadFacts(messages, CONSEQUENTIAL_TOOLS));
     // Never propose a tool this agent did not bind: answer instead.
     if (decision.kind === "tool" && !ctx.tools.includes(decision.name)) {
       return { kind: "reply", text: "I can't do that from here; let me know if you'd like a human agent." };
@@ -85,13 +86,15 @@ export class AisleLocalChatModel extends BaseChatModel<LocalCallOptions> {
   }
 
   private toMessage(decision: Decision, inputChars: number): AIMessage {
-    const out = decision.kind === "tool" ? JSON.stringify(decision.args) : decision.text;
+    const out = decision.kind === "tool" ? `${decision.say ?? ""}${JSON.stringify(decision.args)}` : decision.text;
     const usage = { input_tokens: estimateTokens(" ".repeat(inputChars)), output_tokens: estimateTokens(out), total_tokens: 0 };
     usage.total_tokens = usage.input_tokens + usage.output_tokens;
     const response_metadata = { aisle_tier: "local", model_name: "aisle-local" };
     if (decision.kind === "tool") {
+      // `say` rides along with the proposal; the graph shows it only if the proposal ends the
+      // turn (governance lists the action for confirmation), so no reply and tool call go out together.
       return new AIMessage({
-        content: "",
+        content: decision.say ?? "",
         tool_calls: [{ id: `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`, name: decision.name, args: decision.args, type: "tool_call" }],
         usage_metadata: usage,
         response_metadata,
@@ -119,7 +122,7 @@ export class AisleLocalChatModel extends BaseChatModel<LocalCallOptions> {
       yield new ChatGenerationChunk({
         text: "",
         message: new AIMessageChunk({
-          content: "",
+          content: typeof message.content === "string" ? message.content : "",
           tool_call_chunks: [{ id: c.id, name: c.name, args: JSON.stringify(c.args), index: 0, type: "tool_call_chunk" }],
           usage_metadata: message.usage_metadata,
           response_metadata: message.response_metadata,

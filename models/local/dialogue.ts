@@ -17,6 +17,7 @@ import {
   type UserRecord,
 } from "./records.ts";
 import * as say from "./replies.ts";
+import { EMPTY_THREAD, type ThreadFacts } from "./thread.ts";
 
 /**
  * Aisle's deterministic dialogue policy: given what the conversation knows (context block) and
@@ -26,7 +27,11 @@ import * as say from "./replies.ts";
  */
 
 export type Decision =
-  | { kind: "tool"; name: string; args: Record<string, unknown> }
+  /**
+   * `say`: what the customer should still hear when this proposal ends the turn (e.g. the outcome
+   * of the previous order of a multi-order request when the next one is listed for confirmation).
+   */
+  | { kind: "tool"; name: string; args: Record<string, unknown>; say?: string }
   | { kind: "reply"; text: string };
 
 /** One tool call made earlier in this turn and what it returned. */
@@ -58,6 +63,7 @@ class Turn {
   constructor(
     readonly ctx: ModelContext,
     readonly results: ToolResult[],
+    readonly thread: ThreadFacts = EMPTY_THREAD,
   ) {}
 
   get slots() {
@@ -121,25 +127,102 @@ function authenticate(t: Turn): Decision | undefined {
 
 // ---------- orders ----------
 
-function currentOrderId(t: Turn): string | undefined {
-  return (t.entities.order_ids as string[]).at(-1) ?? (t.slots.order_ids as string[]).at(-1);
+// "the other one", "the other order"; "the first/second/last one".
+const OTHER_ORDER = /\b(?:the\s+)?other\s+(?:one|order)\b/i;
+const ORDINAL_ORDER = /\b(?:the\s+)?(first|second|third|last)\s+(?:one|order)\b/i;
+// A back-reference to something already discussed ("it", "them", "that order", "both").
+const ANAPHOR = /\b(?:it|its|that|this|them|they|those|these|both|same)\b/i;
+
+/**
+ * The orders this message is about, oldest first. Order ids in the message win; otherwise the
+ * group the customer last named ("cancel #W1 and #W2" stays the group until other ids are named);
+ * "the other one" / "the second one" pick from that group (or from every order named so far when
+ * the group is a single order); "it"/"them" after a reply about orders outside the group (the
+ * answer to "and the other one?") mean the orders of that reply.
+ */
+function focusOrders(t: Turn): string[] {
+  const named = t.entities.order_ids as string[];
+  if (named.length) return named;
+  const group = t.slots.order_ids as string[];
+  const text = t.latestText();
+  const pool = group.length > 1 ? group : t.thread.mentioned;
+  const discussed = t.thread.lastDiscussed;
+  if (OTHER_ORDER.test(text)) {
+    const others = pool.filter((id) => !discussed.includes(id));
+    if (others.length) return [others.at(-1)!];
+  }
+  const ord = text.match(ORDINAL_ORDER);
+  if (ord && pool.length > 1) {
+    const at = { first: 0, second: 1, third: 2, last: pool.length - 1 }[ord[1].toLowerCase() as "first"]!;
+    if (pool[at]) return [pool[at]];
+  }
+  const known = new Set([...t.thread.mentioned, ...(t.user?.orders ?? [])]);
+  const fromReply = discussed.filter((id) => known.has(id));
+  if (ANAPHOR.test(text) && fromReply.length && fromReply.some((id) => !group.includes(id))) return fromReply;
+  return group;
 }
 
-/** The order the request is about, fetched if needed; or the question/answer that must come first. */
-function resolveOrder(t: Turn, purpose: string): { order: OrderRecord } | { decision: Decision } {
-  const id = currentOrderId(t);
-  if (!id) return { decision: reply(say.askOrderId(purpose, t.user?.orders ?? [])) };
+type Resolved = { order: OrderRecord } | { decision: Decision } | { note: string };
+
+/** One order of the request, fetched if needed; a refusal or "not found" becomes a note. */
+function resolveOrderId(t: Turn, id: string): Resolved {
   const known = asOrder(t.ctx.orders[id]);
   const fetched = t.called("get_order_details", { order_id: id });
   if (fetched && !fetched.ok) {
-    if (fetched.content.startsWith(BLOCKED_PREFIX)) return { decision: reply(fetched.content.slice(BLOCKED_PREFIX.length)) };
-    return { decision: reply(say.orderNotFound(id)) };
+    if (fetched.content.startsWith(BLOCKED_PREFIX)) return { note: fetched.content.slice(BLOCKED_PREFIX.length) };
+    return { note: say.orderNotFound(id) };
   }
   if (!known) {
     const d = t.propose("get_order_details", { order_id: id });
-    return { decision: d ?? reply(say.orderNotFound(id)) };
+    return d ? { decision: d } : { note: say.orderNotFound(id) };
   }
   return { order: known };
+}
+
+/** The order the request is about (the first of the focus), fetched if needed; or what must come first. */
+function resolveOrder(t: Turn, purpose: string): { order: OrderRecord } | { decision: Decision } {
+  const id = focusOrders(t)[0];
+  if (!id) return { decision: reply(say.askOrderId(purpose, t.user?.orders ?? [])) };
+  const r = resolveOrderId(t, id);
+  return "note" in r ? { decision: reply(r.note) } : r;
+}
+
+const joinText = (parts: string[]) => parts.filter(Boolean).join("\n\n");
+
+/** Notes about orders that were skipped, said before `d` (or attached to a proposal). */
+function withNotes(notes: string[], d: Decision): Decision {
+  if (!notes.length) return d;
+  return d.kind === "reply" ? reply(joinText([...notes, d.text])) : { ...d, say: joinText([...notes, d.say ?? ""]) };
+}
+
+type Step = Decision | { skip: string };
+
+/**
+ * Runs a consequential request over every order in focus, one at a time: orders whose action
+ * already succeeded since the customer named them are skipped, an order that cannot take the
+ * action (wrong status, not theirs) becomes a note and the next order is tried. Each order's
+ * action is proposed on its own, so governance lists it and waits for its own "yes".
+ */
+function eachOrder(t: Turn, purpose: string, tool: string, act: (order: OrderRecord, pending: string[]) => Step): Decision {
+  const ids = focusOrders(t);
+  if (!ids.length) return reply(say.askOrderId(purpose, t.user?.orders ?? []));
+  const open = ids.filter((id) => !t.thread.done.some((d) => d.name === tool && d.order_id === id && d.at > t.thread.requestStart));
+  const notes: string[] = [];
+  for (const [n, id] of open.entries()) {
+    const r = resolveOrderId(t, id);
+    if ("note" in r) {
+      notes.push(r.note);
+      continue;
+    }
+    if ("decision" in r) return withNotes(notes, r.decision);
+    const step = act(r.order, open.slice(n));
+    if ("skip" in step) {
+      notes.push(step.skip);
+      continue;
+    }
+    return withNotes(notes, step);
+  }
+  return reply(notes.length ? notes.join("\n") : say.nothingMore());
 }
 
 /** Items of `order` the customer named (by product name or item id), or all when they said so. */
@@ -293,20 +376,28 @@ const ACTION_TOOLS = new Set([
   "transfer_to_human_agents",
 ]);
 
-function actionOutcome(t: Turn): Decision | undefined {
-  const last = [...t.results].reverse().find((r) => ACTION_TOOLS.has(r.name) || r.name === "offer_discount");
+/** The consequential tools (written once, each after its own "yes"); threadFacts tracks them. */
+export const CONSEQUENTIAL_TOOLS: ReadonlySet<string> = new Set([...ACTION_TOOLS].filter((n) => n !== "transfer_to_human_agents"));
+
+/** What the customer is told about the actions of this turn: every success, then a failure if the last one failed. */
+function actionOutcome(t: Turn): { text: string; ok: boolean } | undefined {
+  const actions = t.results.filter((r) => ACTION_TOOLS.has(r.name) || r.name === "offer_discount");
+  const last = actions.at(-1);
   if (!last) return undefined;
+  const done = actions.filter((r) => r.ok).map((r) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.content);
+    } catch {
+      parsed = r.content;
+    }
+    return say.actionDone(r.name, r.args, parsed, t.user);
+  });
   if (!last.ok) {
-    if (last.content.startsWith(BLOCKED_PREFIX)) return reply(last.content.slice(BLOCKED_PREFIX.length));
-    return reply(say.actionFailed(last.content));
+    const why = last.content.startsWith(BLOCKED_PREFIX) ? last.content.slice(BLOCKED_PREFIX.length) : say.actionFailed(last.content);
+    return { text: [...done, why].join("\n"), ok: false };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(last.content);
-  } catch {
-    parsed = last.content;
-  }
-  return reply(say.actionDone(last.name, last.args, parsed, t.user));
+  return { text: done.join("\n"), ok: true };
 }
 
 // ---------- per intent ----------
@@ -323,91 +414,112 @@ function confirmedAction(t: Turn): Decision | undefined {
   return undefined;
 }
 
+/** Every order in focus, fetched if needed, rendered by `render`; refusals and unknown ids are said too. */
+function describeOrders(t: Turn, purpose: string, render: (o: OrderRecord) => string): Decision {
+  const ids = focusOrders(t);
+  if (!ids.length) return reply(say.askOrderId(purpose, t.user?.orders ?? []));
+  const parts: string[] = [];
+  for (const id of ids) {
+    const r = resolveOrderId(t, id);
+    if ("decision" in r) return r.decision;
+    parts.push("note" in r ? r.note : render(r.order));
+  }
+  return reply(joinText(parts));
+}
+
 function orderStatus(t: Turn): Decision {
-  const r = resolveOrder(t, "check");
-  if ("decision" in r) return r.decision;
-  return reply(say.orderStatus(r.order));
+  const aspect = say.orderAspect(t.latestText());
+  return describeOrders(t, "check", (o) => say.orderStatus(o, t.user, aspect));
 }
 
 function refundStatus(t: Turn): Decision {
-  const r = resolveOrder(t, "check refunds for");
-  if ("decision" in r) return r.decision;
-  return reply(say.refundStatus(r.order, t.user));
+  return describeOrders(t, "check refunds for", (o) => say.refundStatus(o, t.user));
+}
+
+/**
+ * A question about the order in the middle of a request ("what did I pay for it?" while returning
+ * it): answered from the order record, then the request goes on where it was.
+ */
+function asksAboutOrder(t: Turn): boolean {
+  const e = t.entities;
+  const slotAnswer = e.cancel_reason || e.address || e.confirmation || e.all_items || (e.payment as string[]).length || (e.item_ids as string[]).length;
+  if (slotAnswer || Object.keys(e.options as object).length) return false;
+  return say.isQuestion(t.latestText()) && say.orderAspect(t.latestText()) !== undefined;
 }
 
 function cancelOrder(t: Turn): Decision {
-  const r = resolveOrder(t, "cancel");
-  if ("decision" in r) return r.decision;
-  const order = r.order;
-  if (order.status !== "pending") return reply(say.wrongStatus(order, "cancelled", "pending"));
-  const reason = t.slots.cancel_reason as string | undefined;
-  if (!reason) return reply(say.askCancelReason(order.order_id));
-  return t.propose("cancel_pending_order", { order_id: order.order_id, reason }) ?? reply(say.nothingMore());
+  return eachOrder(t, "cancel", "cancel_pending_order", (order, open) => {
+    if (order.status !== "pending") return { skip: say.wrongStatus(order, "cancelled", "pending") };
+    const reason = t.slots.cancel_reason as string | undefined;
+    if (!reason) {
+      const pending = open.filter((id) => asOrder(t.ctx.orders[id])?.status !== "delivered" && asOrder(t.ctx.orders[id])?.status !== "cancelled");
+      return reply(say.askCancelReason(pending.length > 1 ? pending : [order.order_id]));
+    }
+    return t.propose("cancel_pending_order", { order_id: order.order_id, reason }) ?? reply(say.nothingMore());
+  });
 }
 
 function returnItems(t: Turn): Decision {
-  const r = resolveOrder(t, "return items from");
-  if ("decision" in r) return r.decision;
-  const order = r.order;
-  if (order.status !== "delivered") return reply(say.wrongStatus(order, "returned", "delivered"));
-  const items = namedItems(t, order);
-  if (items.length === 0) return reply(say.askItems(order, "return"));
-  const pm = choosePayment(t, order, "refund");
-  if (!pm) return reply(say.askPayment("receive the refund", paymentChoices(t, order, "refund")));
-  return (
-    t.propose("return_delivered_order_items", {
-      order_id: order.order_id,
-      item_ids: items.map((i) => i.item_id),
-      payment_method_id: pm,
-    }) ?? reply(say.nothingMore())
-  );
+  return eachOrder(t, "return items from", "return_delivered_order_items", (order) => {
+    if (order.status !== "delivered") return { skip: say.wrongStatus(order, "returned", "delivered") };
+    const items = namedItems(t, order);
+    if (items.length === 0) return reply(say.askItems(order, "return"));
+    const pm = choosePayment(t, order, "refund");
+    if (!pm) return reply(say.askPayment("receive the refund", paymentChoices(t, order, "refund")));
+    return (
+      t.propose("return_delivered_order_items", {
+        order_id: order.order_id,
+        item_ids: items.map((i) => i.item_id),
+        payment_method_id: pm,
+      }) ?? reply(say.nothingMore())
+    );
+  });
 }
 
 function swapItems(t: Turn, kind: "exchange" | "modify"): Decision {
-  const r = resolveOrder(t, kind === "exchange" ? "exchange items from" : "change");
-  if ("decision" in r) return r.decision;
-  const order = r.order;
-  const status = kind === "exchange" ? "delivered" : "pending";
-  if (order.status !== status) return reply(say.wrongStatus(order, kind === "exchange" ? "exchanged" : "modified", status));
-  const items = namedItems(t, order);
-  if (items.length === 0) return reply(say.askItems(order, kind === "exchange" ? "exchange" : "change"));
-  const s = resolveSwaps(t, items);
-  if ("decision" in s) return s.decision;
-  const pm = choosePayment(t, order, "difference");
-  if (!pm) return reply(say.askPayment("pay or receive the price difference", paymentChoices(t, order, "difference")));
   const name = kind === "exchange" ? "exchange_delivered_order_items" : "modify_pending_order_items";
-  return (
-    t.propose(name, {
-      order_id: order.order_id,
-      item_ids: s.swaps.map((x) => x.item.item_id),
-      new_item_ids: s.swaps.map((x) => x.newItemId),
-      payment_method_id: pm,
-    }) ?? reply(say.nothingMore())
-  );
+  return eachOrder(t, kind === "exchange" ? "exchange items from" : "change", name, (order) => {
+    const status = kind === "exchange" ? "delivered" : "pending";
+    if (order.status !== status) return { skip: say.wrongStatus(order, kind === "exchange" ? "exchanged" : "modified", status) };
+    const items = namedItems(t, order);
+    if (items.length === 0) return reply(say.askItems(order, kind === "exchange" ? "exchange" : "change"));
+    const s = resolveSwaps(t, items);
+    if ("decision" in s) return s.decision;
+    const pm = choosePayment(t, order, "difference");
+    if (!pm) return reply(say.askPayment("pay or receive the price difference", paymentChoices(t, order, "difference")));
+    return (
+      t.propose(name, {
+        order_id: order.order_id,
+        item_ids: s.swaps.map((x) => x.item.item_id),
+        new_item_ids: s.swaps.map((x) => x.newItemId),
+        payment_method_id: pm,
+      }) ?? reply(say.nothingMore())
+    );
+  });
 }
 
 function modifyOrder(t: Turn): Decision {
   const target = t.slots.modify_target as "address" | "payment" | "items" | undefined;
   if (!target) {
-    if (currentOrderId(t) === undefined) {
+    if (focusOrders(t).length === 0) {
       const r = resolveOrder(t, "change");
       if ("decision" in r) return r.decision;
     }
     return reply(say.askModifyTarget());
   }
   if (target === "items") return swapItems(t, "modify");
-  const r = resolveOrder(t, "change");
-  if ("decision" in r) return r.decision;
-  const order = r.order;
-  if (order.status !== "pending") return reply(say.wrongStatus(order, "modified", "pending"));
-  if (target === "address") {
-    const a = t.slots.address as Record<string, string> | undefined;
-    if (!a) return reply(say.askAddress(`order ${order.order_id}`));
-    return t.propose("modify_pending_order_address", { order_id: order.order_id, ...a }) ?? reply(say.nothingMore());
-  }
-  const pm = choosePayment(t, order, "change");
-  if (!pm) return reply(say.askPayment("pay for the order instead", paymentChoices(t, order, "change")));
-  return t.propose("modify_pending_order_payment", { order_id: order.order_id, payment_method_id: pm }) ?? reply(say.nothingMore());
+  const tool = target === "address" ? "modify_pending_order_address" : "modify_pending_order_payment";
+  return eachOrder(t, "change", tool, (order) => {
+    if (order.status !== "pending") return { skip: say.wrongStatus(order, "modified", "pending") };
+    if (target === "address") {
+      const a = t.slots.address as Record<string, string> | undefined;
+      if (!a) return reply(say.askAddress(`order ${order.order_id}`));
+      return t.propose(tool, { order_id: order.order_id, ...a }) ?? reply(say.nothingMore());
+    }
+    const pm = choosePayment(t, order, "change");
+    if (!pm) return reply(say.askPayment("pay for the order instead", paymentChoices(t, order, "change")));
+    return t.propose(tool, { order_id: order.order_id, payment_method_id: pm }) ?? reply(say.nothingMore());
+  });
 }
 
 function accountUpdate(t: Turn): Decision {
@@ -445,18 +557,39 @@ const PERSONAL = new Set([
   "loyalty",
 ]);
 
-export function decide(ctx: ModelContext, results: ToolResult[]): Decision {
-  const t = new Turn(ctx, results);
+/** Requests that act on orders, one order (and one "yes") at a time. */
+const ORDER_ACTIONS: Record<string, (t: Turn) => Decision> = {
+  cancel_order: cancelOrder,
+  return_request: returnItems,
+  exchange_request: (t) => swapItems(t, "exchange"),
+  modify_order: modifyOrder,
+};
+
+export function decide(ctx: ModelContext, results: ToolResult[], thread: ThreadFacts = EMPTY_THREAD): Decision {
+  const t = new Turn(ctx, results, thread);
   const intent = ctx.intent;
 
   if (intent === "human_agent") return handoff(t);
 
   // A proposal governance stopped this turn: tell the customer why, do not retry blindly.
   const lastResult = results.at(-1);
-  if (lastResult && lastResult.content.startsWith(BLOCKED_PREFIX)) return reply(lastResult.content.slice(BLOCKED_PREFIX.length));
+  if (lastResult && lastResult.content.startsWith(BLOCKED_PREFIX)) {
+    const why = lastResult.content.slice(BLOCKED_PREFIX.length);
+    const earlier = actionOutcome(t);
+    if (!earlier) return reply(why);
+    // Keep what was already done this turn (an earlier order of the request) in the answer.
+    return reply(ACTION_TOOLS.has(lastResult.name) || lastResult.name === "offer_discount" ? earlier.text : joinText([earlier.text, why]));
+  }
 
   const outcome = actionOutcome(t);
-  if (outcome) return outcome;
+  const act = ORDER_ACTIONS[intent];
+  if (outcome) {
+    // Done with one order of a multi-order request: say so, and go on with the next one.
+    if (!outcome.ok || !act) return reply(outcome.text);
+    const next = act(t);
+    if (next.kind === "tool") return { ...next, say: joinText([outcome.text, next.say ?? ""]) };
+    return reply(next.text === say.nothingMore() ? outcome.text : joinText([outcome.text, next.text]));
+  }
 
   const declined = declinedConfirmation(t);
   if (declined) return declined;
@@ -468,19 +601,21 @@ export function decide(ctx: ModelContext, results: ToolResult[]): Decision {
     if (confirmed) return confirmed;
   }
 
+  if (act && asksAboutOrder(t)) {
+    const info = orderStatus(t);
+    if (info.kind === "tool") return info;
+    const next = act(t);
+    if (next.kind === "reply") return next.text === say.nothingMore() ? info : reply(joinText([info.text, next.text]));
+    // A question is never a "yes": a ready action is listed again (governance asks for its confirmation).
+    return { ...next, say: joinText([info.text, next.say ?? ""]) };
+  }
+  if (act) return act(t);
+
   switch (intent) {
     case "order_status":
       return orderStatus(t);
     case "refund_status":
       return refundStatus(t);
-    case "cancel_order":
-      return cancelOrder(t);
-    case "return_request":
-      return returnItems(t);
-    case "exchange_request":
-      return swapItems(t, "exchange");
-    case "modify_order":
-      return modifyOrder(t);
     case "account_update":
       return accountUpdate(t);
     case "product_info":

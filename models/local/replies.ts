@@ -30,17 +30,63 @@ export const askOrderId = (purpose: string, orders: string[]) =>
 
 export const orderNotFound = (id: string) => `I couldn't find order ${id}. Please check the order id (it looks like #W1234567).`;
 
-export function orderStatus(order: OrderRecord): string {
-  const items = order.items.map((i) => `- ${describeItem(i)}`).join("\n");
+/** What a question about an order asks for, when it asks for one part of it. */
+export type OrderAspect = "items" | "payment" | "delivery" | "status";
+
+const ASPECTS: [OrderAspect, RegExp][] = [
+  ["payment", /\b(?:pay|paid|payment|cost|costs|charged?|total|how much|price|amount|spent|spend)\b/i],
+  ["items", /\b(?:items?|in it|in them|inside|contain\w*|contents?|products?|what(?:'s| is| was)? in|bought|ordered|purchased|get in)\b/i],
+  ["delivery", /\b(?:arriv\w*|deliver\w*|ship(?:ped|ping|s)?|track\w*|when (?:will|does|do|is|should)|eta|get here|be here|address|sent to|sending)\b/i],
+  ["status", /\b(?:status|where(?:'s| is| are)?|pending|processed|cancell?ed|still)\b/i],
+];
+
+export function orderAspect(text: string): OrderAspect | undefined {
+  return ASPECTS.find(([, re]) => re.test(text))?.[0];
+}
+
+export const isQuestion = (text: string) =>
+  /\?\s*$/.test(text) || /^(?:and\s+)?(?:what|where|when|how|why|which|who|is|are|can|could|do|does|did|has|have|will|would|was|were)\b/i.test(text.trim());
+
+function paidLine(order: OrderRecord, user: UserRecord | undefined): string {
+  const pay = order.payment_history.filter((p) => p.transaction_type === "payment");
+  if (!pay.length) return "";
+  const total = pay.reduce((s, p) => s + p.amount, 0);
+  const methods = [...new Set(pay.map((p) => describePaymentMethod(user?.payment_methods[p.payment_method_id], p.payment_method_id)))];
+  const refunds = order.payment_history.filter((p) => p.transaction_type === "refund").reduce((s, p) => s + p.amount, 0);
+  return `Paid: ${money(total)} with your ${methods.join(" and ")}${refunds ? ` (${money(refunds)} refunded)` : ""}.`;
+}
+
+function deliveryLines(order: OrderRecord): string[] {
   const tracking = (order.fulfillments ?? []).flatMap((f) => f.tracking_id);
-  return [
-    `Order ${order.order_id} is ${order.status}.`,
-    `Items:\n${items}`,
-    tracking.length ? `Tracking: ${tracking.join(", ")}.` : "",
-    order.address ? `Shipping to: ${formatAddress(order.address)}.` : "",
-  ]
-    .filter(Boolean)
-    .join("\n");
+  const lines = [tracking.length ? `Tracking: ${tracking.join(", ")}.` : ""];
+  if (!tracking.length && (order.status === "pending" || order.status.startsWith("pending"))) lines.push("It hasn't shipped yet, so there is no tracking number.");
+  if (order.status !== "delivered" && order.status !== "cancelled")
+    lines.push(`I don't have an estimated delivery date on record${tracking.length ? "; the tracking number gives the latest" : ""}.`);
+  if (order.address) lines.push(`Shipping to: ${formatAddress(order.address)}.`);
+  return lines.filter(Boolean);
+}
+
+/**
+ * An order's status from its record. A question about one part of it (items, payment, delivery)
+ * gets that part; otherwise the whole summary.
+ */
+export function orderStatus(order: OrderRecord, user?: UserRecord, aspect?: OrderAspect): string {
+  const items = `Items:\n${order.items.map((i) => `- ${describeItem(i)}`).join("\n")}`;
+  const head = `Order ${order.order_id} is ${order.status}.`;
+  switch (aspect) {
+    case "items":
+      return [head, items].join("\n");
+    case "payment":
+      return [head, paidLine(order, user) || "I have no payment recorded for it.", items].filter(Boolean).join("\n");
+    case "delivery":
+      return [head, ...deliveryLines(order)].join("\n");
+    default: {
+      const tracking = (order.fulfillments ?? []).flatMap((f) => f.tracking_id);
+      return [head, items, paidLine(order, user), tracking.length ? `Tracking: ${tracking.join(", ")}.` : "", order.address ? `Shipping to: ${formatAddress(order.address)}.` : ""]
+        .filter(Boolean)
+        .join("\n");
+    }
+  }
 }
 
 export function refundStatus(order: OrderRecord, user: UserRecord | undefined): string {
@@ -53,8 +99,8 @@ export function refundStatus(order: OrderRecord, user: UserRecord | undefined): 
 export const wrongStatus = (order: OrderRecord, verb: string, needed: string) =>
   `Order ${order.order_id} is ${order.status}, so it can't be ${verb}: only ${needed} orders can be ${verb}.`;
 
-export const askCancelReason = (id: string) =>
-  `What is the reason for cancelling order ${id}: "no longer needed" or "ordered by mistake"?`;
+export const askCancelReason = (ids: string[]) =>
+  `What is the reason for cancelling ${ids.length > 1 ? `orders ${ids.join(" and ")}` : `order ${ids[0]}`}: "no longer needed" or "ordered by mistake"?`;
 
 export function askItems(order: OrderRecord, verb: string): string {
   const items = order.items.map((i, n) => `${n + 1}. ${describeItem(i)}`).join("\n");
@@ -186,9 +232,11 @@ export function stock(ctx: ModelContext): string {
         nearest?: (StoreLine & { quantity: number })[];
         warehouses?: { warehouse_id: string; name?: string; quantity: number }[];
         note?: string;
+        variants?: unknown[];
       }
     | null;
   if (!s || !s.product) return "Which product would you like me to check, and at which store (store number or city)?";
+  if (s.variants) return variantStock(s as VariantStock);
   const what = `${s.product.name}${s.options && Object.keys(s.options).length ? ` (${describeOptions(s.options)})` : ""}`;
   const parts: string[] = [];
   if (s.store) {
@@ -203,6 +251,49 @@ export function stock(ctx: ModelContext): string {
   }
   if (s.note) parts.push(s.note);
   return parts.join(" ");
+}
+
+interface VariantStock {
+  product: { name: string };
+  store?: StoreLine & { quantity: number };
+  warehouses?: { warehouse_id: string; name?: string; quantity: number }[];
+  variants: { options: Record<string, string>; store_quantity?: number; warehouse_quantity?: number }[];
+  note?: string;
+}
+
+/** Stock per option when the customer named the product but not which variant; ends by asking which one. */
+function variantStock(s: VariantStock): string {
+  const name = s.product.name;
+  const parts: string[] = [];
+  const line = (opts: Record<string, string>, n: number) => `- ${describeOptions(opts)}: ${n}`;
+  if (s.store) {
+    const here = s.variants.filter((v) => (v.store_quantity ?? 0) > 0);
+    const out = s.variants.filter((v) => !((v.store_quantity ?? 0) > 0));
+    if (here.length) {
+      parts.push(`${storeLabel(s.store)} has the ${name} in ${here.length === 1 ? "this option" : `these ${here.length} options`}:\n${here.map((v) => line(v.options, v.store_quantity!)).join("\n")}`);
+      if (out.length) parts.push(`Out of stock there: ${out.slice(0, 6).map((v) => describeOptions(v.options)).join("; ")}${out.length > 6 ? ` and ${out.length - 6} more` : ""}.`);
+    } else {
+      parts.push(`${storeLabel(s.store)} is out of every option of the ${name}.`);
+    }
+  }
+  if (!s.store || s.store.quantity <= 0) {
+    const shipped = s.variants.filter((v) => (v.warehouse_quantity ?? 0) > 0);
+    if (shipped.length) {
+      parts.push(`Our warehouses can ship the ${name} in these options:\n${shipped.slice(0, 8).map((v) => line(v.options, v.warehouse_quantity!)).join("\n")}${shipped.length > 8 ? `\n…and ${shipped.length - 8} more.` : ""}`);
+      const wh = (s.warehouses ?? []).filter((w) => w.quantity > 0);
+      if (wh.length) parts.push(`Warehouses that can ship it: ${wh.map((w) => `${w.name ?? w.warehouse_id}: ${w.quantity}`).join("; ")}.`);
+    } else {
+      parts.push(`I found no ${name} in stock in the warehouses.`);
+    }
+  }
+  const next = !s.store
+    ? "Tell me, with a store number or your zip code, and I'll check the stores too."
+    : s.store.quantity > 0
+      ? "I can also check nearby stores for one that's out here."
+      : "Tell me and I'll check the nearest stores that have it.";
+  parts.push(`Which option would you like? ${next}`);
+  if (s.note) parts.push(s.note);
+  return parts.join("\n");
 }
 
 export function storeInfo(ctx: ModelContext): string {
