@@ -3,6 +3,7 @@ import { featureDim, featurise, type FeaturiserConfig, type SparseVector } from 
 import { Classifier, encodeWeights, hashExamples, softmaxInto, type RouterModelFile, type TierThresholds } from "./model.ts";
 import { classificationMetrics } from "./metrics.ts";
 import { createHash } from "node:crypto";
+import { mulberry32 } from "../../db/seed/retailPlane/random.ts";
 
 export interface TrainOptions {
   featuriser: FeaturiserConfig;
@@ -21,17 +22,8 @@ export interface TrainOptions {
   onProgress?: (phase: "featurise" | "epoch" | "calibrate" | "evaluate", done: number, total: number) => void;
 }
 
-/** Small, fast, seedable PRNG (mulberry32): training must be reproducible bit for bit. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seedable PRNG (mulberry32, the retail plane's): training must be reproducible bit for bit. */
+export const rng = mulberry32;
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
