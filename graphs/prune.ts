@@ -34,6 +34,9 @@ export async function pruneCheckpoints(pool: pg.Pool, opts: PruneOptions): Promi
   if (!Number.isInteger(opts.keep) || opts.keep < 1) throw new Error("keep must be an integer ≥ 1 (the newest checkpoint of a thread is never deleted)");
   if (opts.idleDays !== undefined && !(opts.idleDays >= 0)) throw new Error("idle days must be ≥ 0");
   const grace = opts.graceSeconds ?? 300;
+  // The checkpoint tables appear when a graph first runs (PostgresSaver.setup): none, nothing to prune.
+  const { rows: exists } = await pool.query<{ t: string | null }>("SELECT to_regclass('checkpoints')::text AS t");
+  if (!exists[0]?.t) return { threads: 0, checkpoints: 0, writes: 0, blobs: 0 };
   const client = await pool.connect();
   try {
     await client.query("BEGIN");

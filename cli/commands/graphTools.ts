@@ -7,6 +7,7 @@ import { TOOL_GROUPS } from "../../tools/index.ts";
 import type { AgentName } from "../../graphs/state.ts";
 import { verifyAudit } from "../../nodes/audit.ts";
 import { pruneCheckpoints } from "../../graphs/prune.ts";
+import { pruneRunEvents } from "../../server/retention.ts";
 import { poolDb } from "../../db/executor.ts";
 
 /** `aisle graph`: the Mermaid diagram of the compiled turn graph, built offline (no database). */
@@ -64,26 +65,31 @@ export function registerAuditCommands(program: Command): void {
     );
 }
 
-/** `aisle db prune`: checkpoint retention (see graphs/prune.ts). Added to the existing `db` group. */
+/** `aisle db prune`: checkpoint and run-event retention (graphs/prune.ts, server/retention.ts). Added to the existing `db` group. */
 export function registerPruneCommand(program: Command): void {
   const db = program.commands.find((c) => c.name() === "db") ?? program.command("db");
   db.command("prune")
-    .description("Delete old LangGraph checkpoints: keep the newest N per thread, and only the newest of idle threads")
+    .description("Delete old LangGraph checkpoints (keep the newest N per thread, only the newest of idle threads) and the stream events of long-finished runs; audit log and traces are never pruned")
     .option("--keep <n>", "checkpoints to keep per thread (≥ 1)", "20")
     .option("--idle-days <days>", "threads idle longer than this keep only their newest checkpoint")
     .option("--grace-seconds <s>", "skip threads that checkpointed this recently (turns in flight)", "300")
+    .option("--events-days <days>", "delete the stream events of runs that ended more than this many days ago", "7")
     .option("--dry-run", "report what would be deleted, delete nothing")
     .action(
-      action(async (opts: { keep: string; idleDays?: string; graceSeconds: string; dryRun?: boolean }) => {
+      action(async (opts: { keep: string; idleDays?: string; graceSeconds: string; eventsDays: string; dryRun?: boolean }) => {
         const keep = Number(opts.keep);
         const idleDays = opts.idleDays === undefined ? undefined : Number(opts.idleDays);
         const graceSeconds = Number(opts.graceSeconds);
         if (!Number.isInteger(keep) || keep < 1) throw new UsageError("--keep must be an integer ≥ 1");
         if (idleDays !== undefined && !(idleDays >= 0)) throw new UsageError("--idle-days must be a number ≥ 0");
         if (!(graceSeconds >= 0)) throw new UsageError("--grace-seconds must be a number ≥ 0");
+        const eventsDays = Number(opts.eventsDays);
+        if (!(eventsDays >= 0)) throw new UsageError("--events-days must be a number ≥ 0");
         await withDatabase(async ({ pool }) => {
           const r = await pruneCheckpoints(pool, { keep, idleDays, graceSeconds, dryRun: opts.dryRun });
           info(`${opts.dryRun ? "Would delete" : "Deleted"} ${r.checkpoints} checkpoint(s), ${r.writes} pending write(s) and ${r.blobs} blob(s) from ${r.threads} thread(s).`);
+          const e = await pruneRunEvents(pool, { olderThanDays: eventsDays, dryRun: opts.dryRun });
+          info(`${opts.dryRun ? "Would delete" : "Deleted"} ${e.events} stream event(s) of ${e.runs} run(s) that ended more than ${eventsDays} day(s) ago.`);
         }, { seed: false });
       }),
     );
