@@ -46,14 +46,21 @@ const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/gi;
 const WAREHOUSE = /\b(?:wh|dc)[- ]?\d{1,3}\b/gi;
 const ITEM_ID = /\b\d{10}\b/g;
 const MONEY = /\$\s?\d+(?:[.,]\d+)?|\b\d+(?:\.\d\d)?\s?(?:usd|dollars|bucks)\b/gi;
-const ZIP = /\b\d{5}(?:-\d{4})?\b/g;
+// A zip stands alone: "RMA-20931", "ORD-88213" or "#12345" are reference numbers, not places.
+const ZIP = /(?<![-#\w])\d{5}(?:-\d{4})?\b/g;
+// Tracking numbers and confirmation codes ("1Z999AA1012…", "A7F3K9"): letters and digits interleaved
+// in one token. One switch only keeps its words: promo codes ("SAVE20"), units ("128gb", "4k").
+const CODE = /\b(?=[a-z0-9]{5,}\b)[a-z0-9]*(?:\d[a-z]+\d|[a-z]\d+[a-z])[a-z0-9]*\b/gi;
+// Phone numbers and dashed reference numbers ("555-010-1234", "112-3345-99881"): one number.
+const DASHED_NUMBER = /\b\d+(?:[-.]\d+){2,}\b/g;
 
-// One pass for every identifier class: order ids, emails, warehouses, money, item ids, zips, numbers.
+// One pass for every identifier class: order ids, emails, warehouses, money, item ids, zips, codes,
+// numbers.
 const IDENTIFIERS = new RegExp(
-  [EMAIL, ORDER_ID, WAREHOUSE, MONEY, ITEM_ID, ZIP, /\d+/].map((re) => `(${re.source})`).join("|"),
+  [EMAIL, ORDER_ID, WAREHOUSE, MONEY, ITEM_ID, DASHED_NUMBER, ZIP, CODE, /\d+/].map((re) => `(${re.source})`).join("|"),
   "gi",
 );
-const CLASS_OF_GROUP = [" zemail ", " zorderid ", " zwarehouse ", " zmoney ", " zitemid ", " zzip ", " znum "];
+const CLASS_OF_GROUP = [" zemail ", " zorderid ", " zwarehouse ", " zmoney ", " zitemid ", " znum ", " zzip ", " zcode ", " znum "];
 
 /** Lower-cases, strips accents and replaces identifiers by class tokens (ids never generalise). */
 export function normalise(text: string): string {
@@ -116,7 +123,7 @@ export function detectEntities(text: string, productTerms: readonly string[]): R
   return entitiesFromNormalised(norm, norm ? norm.split(" ") : [], productTerms);
 }
 
-const CLASS_TOKENS = new Set(["zemail", "zorderid", "zwarehouse", "zmoney", "zitemid", "zzip", "znum", "?"]);
+const CLASS_TOKENS = new Set(["zemail", "zorderid", "zwarehouse", "zmoney", "zitemid", "zzip", "zcode", "znum", "?"]);
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

@@ -8,14 +8,14 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { INTENT_LIST, type Intent, type LabelledUtterance } from "../intents.ts";
 import { rng } from "../train.ts";
-import { loadLexicon, type Lexicon } from "./lexicon.ts";
+import { GENERIC_PRODUCTS, loadLexicon, type Lexicon } from "./lexicon.ts";
 import { TEMPLATES } from "./templates.ts";
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 const CUSTOMER_OPENERS = ["", "", "", "", "hi", "hello,", "hey", "hi there,", "good morning.", "excuse me,", "quick question:", "so", "ok so", "um", "yo", "sorry to bother you but", "i have a question.", "hi, it's <name>.", "hello this is <name>, <email>.", "hey, me again.", "help!"];
-const ASSOCIATE_OPENERS = ["customer asking:", "cust wants to know", "guest at register:", "got a customer here -", "for a shopper:", "assoc here,", "<store> here,", "hey team,", "quick one from the floor:", "ringing someone up,", "on the floor with a customer:"];
+const ASSOCIATE_OPENERS = ["customer asking:", "cust wants to know", "guest at register:", "got a customer here -", "for a shopper:", "assoc here,", "<store> here,", "hey team,", "quick one from the floor:", "ringing someone up,", "on the floor with a customer:", "CS desk:", "guest on the phone,", "pickup counter here,", "from the service desk -", "team lead here,", "cashier here, guest says", "msg from <store>:", "shift lead at <store>,", "have a lady here, she says", "older gentleman at the counter says", "customer on line 2:"];
 const RAMBLE = [
   "i've been shopping with you guys for years and",
   "so this is a bit of a long story but",
@@ -26,6 +26,12 @@ const RAMBLE = [
   "first time using this chat thing,",
   "my wife told me to ask here,",
   "i'm on my lunch break so quick one,",
+  "ok i have been going back and forth with this for days and",
+  "sorry if this is a dumb question but",
+  "i called yesterday and nobody picked up so",
+  "my english not so good, sorry,",
+  "i'm asking for my mom, she doesn't use computers,",
+  "posting here because the phone line is always busy,",
 ];
 // Irrelevant context real people wrap around their ask: the model must learn to look past it.
 const CONTEXT = [
@@ -62,10 +68,22 @@ function slotValue(slot: string, r: Rand, lex: Lexicon, ctx: { product: Lexicon[
     case "order": {
       const id = pick(r, lex.orderIds);
       const v = r();
-      return v < 0.6 ? id : v < 0.85 ? id.slice(1) : `number ${id}`;
+      // Mostly τ-bench ids, but other retailers number orders differently: the model must read
+      // "order" and the context, not the id format.
+      if (v < 0.85) return v < 0.5 ? id : v < 0.7 ? id.slice(1) : `number ${id}`;
+      const digits = String(Math.floor(r() * 1e9)).padStart(9, "0");
+      return pick(r, [`#${digits.slice(0, 8)}`, `${digits.slice(0, 3)}-${digits.slice(3)}`, `ORD-${digits.slice(0, 6)}`, `no. ${digits.slice(0, 7)}`]);
     }
+    case "rma":
+      return pick(r, [`RMA-${10000 + Math.floor(r() * 89999)}`, `RMA ${100000 + Math.floor(r() * 899999)}`, `R${1000000 + Math.floor(r() * 8999999)}`]);
+    case "tracking":
+      return pick(r, [`1Z${Math.floor(r() * 1e6)}A${Math.floor(r() * 1e9)}`, `9400${Math.floor(r() * 1e9)}${Math.floor(r() * 1e9)}`, `TBA${Math.floor(r() * 1e9)}X`]);
+    case "phone":
+      return pick(r, [`555-${String(Math.floor(r() * 1000)).padStart(3, "0")}-${String(Math.floor(r() * 10000)).padStart(4, "0")}`, `(555) ${100 + Math.floor(r() * 899)}-${1000 + Math.floor(r() * 8999)}`]);
+    case "sku":
+      return pick(r, [`SKU ${100000 + Math.floor(r() * 899999)}`, `sku ${Math.floor(r() * 1e8)}`, `DPCI ${100 + Math.floor(r() * 899)}-${10 + Math.floor(r() * 89)}-${1000 + Math.floor(r() * 8999)}`, `UPC ${Math.floor(r() * 1e12)}`]);
     case "item":
-      return pick(r, ctx.product.itemIds);
+      return pick(r, ctx.product.itemIds.length ? ctx.product.itemIds : pick(r, lex.products).itemIds);
     case "email":
       return pick(r, lex.emails);
     case "zip":
@@ -104,7 +122,8 @@ function slotValue(slot: string, r: Rand, lex: Lexicon, ctx: { product: Lexicon[
 
 /** Fills one template: alternatives first, then slots (all from one product for coherence). */
 export function fill(template: string, r: Rand, lex: Lexicon): string {
-  const product = pick(r, lex.products);
+  // Four in ten products come from outside the catalogue (generic goods with generic options).
+  const product = r() < 0.4 ? pick(r, GENERIC_PRODUCTS) : pick(r, lex.products);
   const optValues = Object.values(product.options).flat().filter((v) => !["yes", "no", "none"].includes(v));
   const o1 = pick(r, optValues);
   const rest = optValues.filter((v) => v !== o1);
@@ -147,6 +166,13 @@ const SLANG: [RegExp, string][] = [
   [/\btomorrow\b/g, "tmrw"],
   [/\bthank you\b/g, "ty"],
   [/\bwith\b/g, "w/"],
+  [/\bcustomer\b/g, "cx"],
+  [/\bquantity\b/g, "qty"],
+  [/\bthough\b/g, "tho"],
+  [/\bpeople\b/g, "ppl"],
+  [/\bsomeone\b/g, "some1"],
+  [/\bto be honest\b/g, "tbh"],
+  [/\bi don't know\b/g, "idk"],
 ];
 
 // Function words that terse writers, handheld shorthand and non-native speakers drop.
@@ -196,21 +222,30 @@ export function voice(text: string, r: Rand, lex: Lexicon, intent: Intent): stri
 }
 
 /** `perIntent` distinct utterances per intent, identical for identical arguments. */
-export function generateCorpus(perIntent = 1000, seed = 20240601): LabelledUtterance[] {
+export function generateCorpus(perIntent = 1800, seed = 20240601): LabelledUtterance[] {
+  return generateTagged(perIntent, seed).map(({ text, intent }) => ({ text, intent }));
+}
+
+/**
+ * The same corpus with the index of the template behind each line, so experiments can hold out
+ * whole templates (generalisation to sentence shapes never seen) rather than lines.
+ */
+export function generateTagged(perIntent = 1800, seed = 20240601): (LabelledUtterance & { template: number })[] {
   const lex = loadLexicon();
-  const out: LabelledUtterance[] = [];
+  const out: (LabelledUtterance & { template: number })[] = [];
   for (const intent of INTENT_LIST) {
     const r = rng(seed ^ (INTENT_LIST.indexOf(intent) * 0x9e3779b1));
     const seen = new Set<string>();
     const templates = TEMPLATES[intent];
     // Small intents (greeting) have few distinct surface forms: stop when new ones run dry.
     for (let attempt = 0; seen.size < perIntent && attempt < perIntent * 20; attempt++) {
-      const t = templates[attempt % templates.length];
+      const template = attempt % templates.length;
+      const t = templates[template];
       const text = voice(fill(t, r, lex), r, lex, intent);
       const key = text.toLowerCase();
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ text, intent });
+      out.push({ text, intent, template });
     }
   }
   return out;
