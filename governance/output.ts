@@ -79,7 +79,9 @@ const PROMISE_RULES: PromiseRule[] = [
 ];
 
 const IN_STOCK = /\b(?:in stock|available|plenty|ready to ship|(?:we|they) (?:have|'ve got|got) (?:some|plenty|them|it|lots|a few|\d+)|reserve|set aside|hold (?:one|a pair|it)|can ship|ships? today|left on the shelf)\b/;
-const OUT = /\b(?:out of stock|not (?:currently )?(?:in stock|available)|unavailable|sold out|no longer (?:available|carried|stocked)|none (?:left|available)|(?:don'?t|do not|doesn'?t) have|isn'?t available|aren'?t available|zero|0 units|backorder)/;
+// "I found no leather watch in stock": a negation a few plain words before the claim (no punctuation
+// in between, so "No problem, it's in stock" still counts as a claim).
+const OUT = /\bno\s+(?:[\w-]+\s+){0,6}(?:in stock|available)\b|\bnone of (?:them|these|those|the)\b|\b(?:out of stock|not (?:currently )?(?:in stock|available)|unavailable|sold out|no longer (?:available|carried|stocked)|none (?:left|available)|(?:don'?t|do not|doesn'?t) have|isn'?t available|aren'?t available|zero|0 units|backorder)/;
 
 function ungroundedStock(sentence: string, ctx: OutputContext & object): string | null {
   for (const [name, qty] of Object.entries(ctx.stock ?? {})) {

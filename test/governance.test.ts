@@ -398,6 +398,10 @@ describe("output rails", () => {
   test("claims that contradict zero stock are removed", () => {
     expect(runOutputRails("Good news, the trail runners are in stock!", { stock: { "trail runners": 0 } }).action).toBe("fix");
     expect(runOutputRails("The trail runners are out of stock right now.", { stock: { "trail runners": 0 } }).action).toBe("allow");
+    // Saying there is none is not a claim of stock; a cheerful lie after a comma still is.
+    expect(runOutputRails("I found no trail runners in stock at store 12.", { stock: { "trail runners": 0 } }).action).toBe("allow");
+    expect(runOutputRails("None of the trail runners are available there.", { stock: { "trail runners": 0 } }).action).toBe("allow");
+    expect(runOutputRails("No problem, the trail runners are in stock!", { stock: { "trail runners": 0 } }).action).toBe("fix");
   });
 });
 
