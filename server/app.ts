@@ -9,6 +9,7 @@ import type pg from "pg";
 import { createPool } from "../db/connection.ts";
 import { ApiKeyResolver } from "./apiKeys.ts";
 import { authenticate } from "./auth.ts";
+import { cors } from "./cors.ts";
 import { loadServerConfig, type ServerConfig } from "./config.ts";
 import type { ServerContext } from "./context.ts";
 import { DatabaseHealth } from "./dbHealth.ts";
@@ -26,6 +27,7 @@ import { systemRoutes } from "./routes/system.ts";
 import { threadRoutes } from "./routes/threads.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { studioApiRoutes, studioStaticRoutes } from "./routes/studio.ts";
+import { shareMetricsWithPrimary } from "./clusterMetrics.ts";
 
 export interface AisleServerOptions {
   /** Pool on Aisle's database (migrated, with 0004_server). */
@@ -70,6 +72,7 @@ export function createAisleServer(opts: AisleServerOptions): AisleServer {
   const log = opts.logger ?? createLogger();
   const lockPool = createPool(opts.databaseUrl, { max: config.runConcurrency + 2 });
   const metrics = createMetrics({ main: opts.pool, locks: lockPool });
+  shareMetricsWithPrimary(metrics.registry);
   const store = new ServerStore(opts.pool);
   const dbHealth = new DatabaseHealth(opts.databaseUrl);
   const executor = new RunExecutor({
@@ -106,6 +109,9 @@ export function createAisleServer(opts: AisleServerOptions): AisleServer {
     }),
   );
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: "cross-origin" } }));
+  // Before everything that can refuse a request: a 401/429/503 must reach the page as that error,
+  // not as an opaque network failure, and preflights carry no credential.
+  app.use(cors(config.corsOrigins));
   app.use((req, res, next) => {
     const started = performance.now();
     res.on("finish", () => {

@@ -1,3 +1,5 @@
+import { parseCorsOrigins, type CorsOrigins } from "./cors.ts";
+
 /** Server settings from the environment, with the documented defaults (see docs/API.md). */
 export interface ServerConfig {
   host: string;
@@ -19,6 +21,8 @@ export interface ServerConfig {
   /** How long API-key lookups are cached; a revoked key stops working within this time. */
   keyCacheMs: number;
   defaultMultitaskStrategy: "reject" | "enqueue" | "interrupt" | "rollback";
+  /** Origins whose pages may call the API from a browser (`AISLE_CORS_ORIGINS`; default any, `none` for none). */
+  corsOrigins: CorsOrigins;
 }
 
 const num = (name: string, dflt: number) => {
@@ -47,6 +51,7 @@ export function loadServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     runTimeoutSeconds: num("AISLE_RUN_TIMEOUT_S", 300),
     keyCacheMs: num("AISLE_KEY_CACHE_MS", 10_000),
     defaultMultitaskStrategy: strategy as ServerConfig["defaultMultitaskStrategy"],
+    corsOrigins: parseCorsOrigins(process.env.AISLE_CORS_ORIGINS),
     ...overrides,
   };
 }
