@@ -27,7 +27,6 @@ import { systemRoutes } from "./routes/system.ts";
 import { threadRoutes } from "./routes/threads.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { studioApiRoutes, studioStaticRoutes } from "./routes/studio.ts";
-import { shareMetricsWithPrimary } from "./clusterMetrics.ts";
 
 export interface AisleServerOptions {
   /** Pool on Aisle's database (migrated, with 0004_server). */
@@ -72,7 +71,6 @@ export function createAisleServer(opts: AisleServerOptions): AisleServer {
   const log = opts.logger ?? createLogger();
   const lockPool = createPool(opts.databaseUrl, { max: config.runConcurrency + 2 });
   const metrics = createMetrics({ main: opts.pool, locks: lockPool });
-  shareMetricsWithPrimary(metrics.registry);
   const store = new ServerStore(opts.pool);
   const dbHealth = new DatabaseHealth(opts.databaseUrl);
   const executor = new RunExecutor({

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import client from "prom-client";
+import { shareMetricsWithPrimary } from "./clusterMetrics.ts";
 
 /**
  * Prometheus metrics for one server process (`GET /metrics`). Names are documented in docs/API.md.
@@ -39,6 +40,8 @@ export function createMetrics(pools: Record<string, pg.Pool>) {
       }
     },
   });
+  // Under `aisle serve --workers N` a scrape reports every worker (server/clusterMetrics.ts).
+  shareMetricsWithPrimary(registry);
   return m;
 }
 

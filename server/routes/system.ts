@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { ServerContext } from "../context.ts";
 import { buildOpenApi } from "../openapi.ts";
+import { metricsText } from "../clusterMetrics.ts";
 
 export const AISLE_VERSION = "0.1.0";
 
@@ -21,7 +22,7 @@ export function systemRoutes(ctx: ServerContext): Router {
   });
   r.get("/metrics", async (_req, res) => {
     res.setHeader("Content-Type", ctx.metrics.registry.contentType);
-    res.send(await ctx.metrics.registry.metrics());
+    res.send(await metricsText(ctx.metrics.registry));
   });
   r.get("/openapi.json", (_req, res) => void res.json(openapi));
   return r;
