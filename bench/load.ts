@@ -23,8 +23,8 @@ import { dropDatabase, freshDatabase, histogramMeans, loadAverage, parseMetrics,
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 
-export type Target = "aisle" | "aisle-adaptive" | "peer" | "floor";
-export const TARGETS: Target[] = ["aisle", "aisle-adaptive", "peer", "floor"];
+export type Target = "aisle" | "aisle-adaptive" | "aisle-2w" | "peer" | "floor";
+export const TARGETS: Target[] = ["aisle", "aisle-adaptive", "aisle-2w", "peer", "floor"];
 
 export interface PhaseResult {
   target: Target;
@@ -221,6 +221,8 @@ const DRIVERS: Record<Target, (db: string) => Promise<Driver>> = {
   aisle: (db) => aisleDriver(db),
   // The same server with AISLE_DURABILITY=adaptive (graphs/durability.ts).
   "aisle-adaptive": (db) => aisleDriver(db, { AISLE_DURABILITY: "adaptive" }),
+  // Adaptive durability and two worker processes (aisle serve --workers 2).
+  "aisle-2w": (db) => aisleDriver(db, { AISLE_DURABILITY: "adaptive", AISLE_WORKERS: "2" }),
   peer: peerDriver,
   floor: floorDriver,
 };

@@ -1,6 +1,6 @@
 import pg from "pg";
 import os from "node:os";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { execSync } from "node:child_process";
 
 /** Shared helpers for the load benchmarks: databases cloned from a seeded template, stats, machine info. */
@@ -73,13 +73,37 @@ export function stats(ms: number[]): LatencyStats {
 }
 
 /** Resident set size (current and peak) of a process, in MB, from /proc. */
+/** Process ids of `pid` and all its descendants (from /proc/<n>/stat), so multi-process servers count whole. */
+function processTree(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, ppid] of parent) if (ppid === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** RSS and peak RSS (VmHWM) in MB of a process and its descendants (summed). */
 export function rssMb(pid: number): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
   try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (k: string) => Number(status.match(new RegExp(`${k}:\\s+(\\d+)`))?.[1] ?? NaN);
-    return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+    for (const p of processTree(pid)) {
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      const kb = (k: string) => Number(status.match(new RegExp(`${k}:\\s+(\\d+)`))?.[1] ?? 0);
+      rss += kb("VmRSS") / 1024;
+      peak += kb("VmHWM") / 1024;
+    }
+    return { rss, peak };
   } catch {
-    return { rss: NaN, peak: NaN };
+    return rss ? { rss, peak } : { rss: NaN, peak: NaN };
   }
 }
 
