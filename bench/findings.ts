@@ -88,6 +88,12 @@ from other suites, so compare counts and CPU rather than milliseconds):
   (test/server.replicas.test.ts), but this box has two cores shared with PostgreSQL, so a second
   process buys at most ≈ 1.8×. The remaining levers are upstream (the disabled \`RunTree\` per node,
   per-task config copying) or fewer super-steps (grouping layers, which would hide them in traces).
+- **Two worker processes** (\`aisle serve --workers 2\`, bench target \`aisle-2w\`, adaptive durability):
+  22.9 turns/s at saturation against 20.4 for one process and 17.3 for \`sync\` in the same run
+  (2026-12-07, load ≈ 2): on two cores the second process mostly competes with PostgreSQL and the
+  load generator for the same CPU, so it buys ≈ 12% here, at the price of a second copy of the
+  runtime (RSS of the process tree 660–775 MB). On a machine with spare cores it is the way to use
+  them.
 - **Memory.** RSS stays ≤ 300 MB at fixed rates the server keeps up with and at saturation with
   32 clients (≈ 265–316 MB); offered 50 turns/s — above capacity — queues hundreds of runs and their
   HTTP requests and peaks at ≈ 410–420 MB.`;
