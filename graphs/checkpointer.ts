@@ -29,6 +29,23 @@ export class AislePostgresSaver extends PostgresSaver {
     return { blobs: `"${schema}".checkpoint_blobs`, checkpoints: `"${schema}".checkpoints`, writes: `"${schema}".checkpoint_writes` };
   }
 
+  /**
+   * The library's setup, safe when several processes start on a fresh database at once (replicas,
+   * `aisle serve --workers`): the loser of the race fails on the migrations table or an existing
+   * relation, and simply runs setup again, which then finds the work done.
+   */
+  override async setup(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await super.setup();
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 5 || !["23505", "42P07", "42710"].includes(code ?? "")) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: Versions): Promise<RunnableConfig> {
     if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
     const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable;

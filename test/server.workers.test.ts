@@ -21,13 +21,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** Worker processes of the primary `pid` (its children running the CLI; not e.g. tsx's esbuild service). */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(name));
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes("bin/aisle.js")) out.push(Number(name));
     } catch {
       /* exited meanwhile */
     }

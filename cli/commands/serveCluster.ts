@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { openReadyDatabase } from "../../db/bootstrap.ts";
 import { createAisleRuntime } from "../../graphs/runtime.ts";
+import { AislePostgresSaver } from "../../graphs/checkpointer.ts";
 import { createAisleServer } from "../../server/app.ts";
 import { aggregateWorkerMetrics } from "../../server/clusterMetrics.ts";
 import type { ServerConfig } from "../../server/config.ts";
@@ -45,6 +46,8 @@ export async function servePrimary(opts: { workers: number; config: ServerConfig
   const graceMs = Number(process.env.AISLE_SHUTDOWN_GRACE_MS ?? 10_000);
   try {
     const devKey = db.embedded || opts.devKey ? await ensureDevKey(db.pool) : undefined;
+    // The checkpoint tables too, so the workers start on a database that needs nothing more.
+    await new AislePostgresSaver(db.pool).setup();
     aggregateWorkerMetrics();
     const env = { DATABASE_URL: db.url, AISLE_PORT: String(opts.config.port), AISLE_HOST: opts.config.host };
     const url = await new Promise<string>((resolve, reject) => {
