@@ -81,17 +81,21 @@ from other suites, so compare counts and CPU rather than milliseconds):
   opt-in because a non-acting turn then keeps one checkpoint instead of one per step, and Studio's
   time travel on app threads steps through such a turn as a whole (Studio's own runs ask for
   \`sync\`).
-- **Why ≥ 150 turns/s is out of reach here.** 150 turns/s in one Node process means ≤ 6.7 ms of
-  main-thread CPU per turn; LangGraph alone, on Aisle's topology with empty nodes and no
-  checkpointer, costs 6–11 ms per turn on this box (7–16 super-steps), before any checkpoint, database
-  read, audit row or HTTP. Replicas on one database are supported and tested
-  (test/server.replicas.test.ts), but this box has two cores shared with PostgreSQL, so a second
-  process buys at most ≈ 1.8×. The remaining levers are upstream (the disabled \`RunTree\` per node,
-  per-task config copying) or fewer super-steps (grouping layers, which would hide them in traces).
+- **Why ≥ 150 turns/s is out of reach here.** On two cores, 150 turns/s leaves ≈ 13 ms of CPU per
+  turn for everything: the server's JavaScript, PostgreSQL and the load generator. LangGraph alone,
+  on Aisle's topology with empty nodes and no checkpointer, takes 3.5–7.5 ms of it (7–16
+  super-steps; 6–11 ms when the box is loaded); Aisle's graph with an in-memory checkpointer takes
+  ≈ 29 ms p50 in process (the reads of context-stitch and the tools, the audit + trace transaction,
+  the embedded model, governance), ≈ 35 ms with PostgreSQL checkpoints. Replicas or
+  \`--workers\` spread that over cores, but there are only two here, shared with PostgreSQL. The
+  remaining levers are upstream (the disabled \`RunTree\` per node, per-task config copying),
+  fewer super-steps (grouping layers, which would hide them in traces) or dropping per-turn
+  durability work (audit, trace, checkpoints), which Aisle will not do.
 - **Two worker processes** (\`aisle serve --workers 2\`, bench target \`aisle-2w\`, adaptive durability):
   22.9 turns/s at saturation against 20.4 for one process and 17.3 for \`sync\` in the same run
-  (2026-12-07, load ≈ 2): on two cores the second process mostly competes with PostgreSQL and the
-  load generator for the same CPU, so it buys ≈ 12% here, at the price of a second copy of the
+  (2026-12-07, load ≈ 2; the full run above: 26.1 vs 23.8 vs 19.5, and 32.5 vs 26.6 vs 17.7 when
+  offered 100 turns/s): on two cores the second process mostly competes with PostgreSQL and the
+  load generator for the same CPU, so it buys ≈ 10–20% here, at the price of a second copy of the
   runtime (RSS of the process tree 660–775 MB). On a machine with spare cores it is the way to use
   them.
 - **Memory.** RSS stays ≤ 300 MB at fixed rates the server keeps up with and at saturation with
