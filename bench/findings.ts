@@ -98,6 +98,8 @@ from other suites, so compare counts and CPU rather than milliseconds):
   load generator for the same CPU, so it buys ≈ 10–20% here, at the price of a second copy of the
   runtime (RSS of the process tree 660–775 MB). On a machine with spare cores it is the way to use
   them.
-- **Memory.** RSS stays ≤ 300 MB at fixed rates the server keeps up with and at saturation with
-  32 clients (≈ 265–316 MB); offered 50 turns/s — above capacity — queues hundreds of runs and their
-  HTTP requests and peaks at ≈ 410–420 MB.`;
+- **Memory.** One server process: ≈ 260 MB at 10 turns/s, 310–340 MB at saturation with 32
+  clients (over the 300 MB target), and 410–495 MB when offered 50–100 turns/s, above capacity,
+  where hundreds of queued runs and their open HTTP requests wait. Finished runs' events stay in
+  memory for 30 s for clients that re-attach, which grows with throughput; the heap was not profiled
+  further.`;
