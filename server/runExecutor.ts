@@ -24,8 +24,19 @@ const TERMINAL: RunStatus[] = ["success", "error", "timeout", "interrupted"];
 export const isTerminal = (s: RunStatus) => TERMINAL.includes(s);
 
 /** Events of one run executing in this process: replayable from memory, persisted in batches. */
+/**
+ * "values" events are whole-state snapshots, each superseding the one before. Keeping only the last
+ * of a run of them (other events stay, in order) is what a re-attaching client needs and spares the
+ * database and memory most of a turn's events (≈ 10 snapshots of ≈ 6 KB each per turn).
+ */
+export function dropSupersededValues(events: RunEvent[]): RunEvent[] {
+  let lastValues = -1;
+  for (let i = events.length - 1; i >= 0 && lastValues < 0; i--) if (events[i]!.event === "values") lastValues = i;
+  return events.filter((e, i) => e.event !== "values" || i === lastValues);
+}
+
 class RunChannel {
-  readonly events: RunEvent[] = [];
+  events: RunEvent[] = [];
   private unpersisted: RunEvent[] = [];
   private waiters: Array<() => void> = [];
   done = false;
@@ -41,11 +52,13 @@ class RunChannel {
 
   finish() {
     this.done = true;
+    // Late re-attachers replay from memory for a while: the final snapshot is enough for them.
+    this.events = dropSupersededValues(this.events);
     this.wake();
   }
 
   takeUnpersisted(): RunEvent[] {
-    const out = this.unpersisted;
+    const out = dropSupersededValues(this.unpersisted);
     this.unpersisted = [];
     return out;
   }
