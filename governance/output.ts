@@ -53,10 +53,13 @@ const PROMISE_RULES: PromiseRule[] = [
     id: "output.promise.discount",
     reason: "a discount, coupon or credit the policy engine did not grant",
     test: (s, ctx) => {
-      if (!/\b(?:give|giving|offer|offering|apply|applied|applying|add|added|grant|here'?s|take|send|sending|issue|credit|comp)\b/.test(s)) return false;
+      if (!/\b(?:give|giving|offer|offering|apply|applied|applying|add|added|grant|granting|here'?s|take|send|sending|issue|issuing|credit|comp)\b/.test(s)) return false;
       const pct = [...s.matchAll(/(\d{1,3})\s?(?:%|percent)/g)].map((m) => Number(m[1]));
       if (pct.length && /\b(?:off|discount|coupon|code|credit|savings?)\b/.test(s)) return pct.some((p) => p > (ctx.granted_discount_pct ?? 0));
-      return /\b(?:discount code|coupon|promo code|store credit|gift card|voucher)\b/.test(s) && !(ctx.granted_discount_pct ?? 0);
+      // The giving verb must govern the coupon/credit ("I'll send you a $20 gift card"), not merely
+      // share a sentence with one ("the refund goes to your gift card … instructions for sending the
+      // items back").
+      return GIVES_CREDIT.test(s) && !(ctx.granted_discount_pct ?? 0);
     },
   },
   {
@@ -77,6 +80,9 @@ const PROMISE_RULES: PromiseRule[] = [
       /\b(?:make an exception|bend the rules|extend(?:ed|ing)? (?:your|the) (?:return|exchange|warranty) (?:window|period)|waive (?:the|your) (?:restocking |return )?(?:fee|policy)|lifetime (?:warranty|guarantee)|no questions asked|refund (?:you )?(?:in full )?without (?:returning|a return))\b/.test(s),
   },
 ];
+
+const GIVES_CREDIT =
+  /\b(?:give|giving|offer|offering|apply|applied|applying|add|added|grant|granting|here'?s|send|sending|issue|issuing|comp|credit)\b(?:\s+(?!(?:to|back|the items?)\b)[\w$.,'-]+){0,5}?\s+(?:a|an|one|some|another|free|bonus|\$?\d+(?:\.\d+)?%?)?\s*(?:\$?\d+(?:\.\d+)?\s*)?(?:discount code|coupon|promo code|store credit|gift card|voucher)s?\b/;
 
 const IN_STOCK = /\b(?:in stock|available|plenty|ready to ship|(?:we|they) (?:have|'ve got|got) (?:some|plenty|them|it|lots|a few|\d+)|reserve|set aside|hold (?:one|a pair|it)|can ship|ships? today|left on the shelf)\b/;
 // "I found no leather watch in stock": a negation a few plain words before the claim (no punctuation

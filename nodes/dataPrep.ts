@@ -144,7 +144,7 @@ export function extractEntities(text: string, catalogue: CatalogueIndex): Entiti
   if (/gift\s*card/.test(lower)) payment.push("gift_card");
   if (/pay\s*pal/.test(lower)) payment.push("paypal");
   if (/credit\s*card|\bvisa\b|master\s*card|\bamex\b|discover card|card ending/.test(lower)) payment.push("credit_card");
-  if (/original (?:payment|method|card)|same (?:card|payment|method)|where it came from|how i paid/.test(lower)) payment.push("original");
+  if (/original (?:payment|method|card)|same (?:card|payment|method)|where it came from|how i paid|^\s*(?:the\s+)?original(?:\s+one)?\s*(?:please|pls)?\s*[.!]?\s*$/.test(lower)) payment.push("original");
   e.payment = payment;
   const last4 = lower.match(/(?:ending|ends|last four|last 4)[^\d]{0,12}(\d{4})\b/);
   if (last4) e.card_last_four = last4[1];
@@ -179,6 +179,77 @@ export function inputStopped(state: AisleStateValue): boolean {
   return state.verdicts.some((v) => v.turn === state.turn && v.stage === "input" && (v.verdict === "block" || v.verdict === "escalate"));
 }
 
+// "the second one", "the last order", "first one please" — a pick from a list of orders.
+const ORDER_PICK = /^\s*(?:(?:ok(?:ay)?|um+|uh+|yeah|so|well)[\s,]+)?(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?!\s+name)(?:\s+(?:one|order))?|\bthe\s+(first|second|third|fourth|fifth|last)\s+order\b/i;
+const ORDINALS: Record<string, number> = { first: 0, "1st": 0, second: 1, "2nd": 1, third: 2, "3rd": 2, fourth: 3, "4th": 3, fifth: 4, "5th": 4 };
+const ORDER_IDS = /#?\b[Ww](\d{7})\b/g;
+
+/**
+ * The order a message picks by position from the orders the assistant just listed ("Which order?
+ * The orders on your account are #W…, #W…" → "the second one"), so the pick becomes an ordinary
+ * order-id entity that every later node and turn sees. Undefined unless the previous reply named
+ * two or more orders.
+ */
+export function orderPickedFromList(text: string, previousReply: string): string | undefined {
+  const m = text.match(ORDER_PICK);
+  if (!m) return undefined;
+  const listed = [...new Set([...previousReply.matchAll(ORDER_IDS)].map((x) => `#W${x[1]}`))];
+  if (listed.length < 2) return undefined;
+  const word = (m[1] ?? m[2])!.toLowerCase();
+  return listed[word === "last" ? listed.length - 1 : ORDINALS[word]!];
+}
+
+const POSITION_WORDS: Record<string, number> = { first: 1, "1st": 1, second: 2, "2nd": 2, third: 3, "3rd": 3, fourth: 4, "4th": 4, fifth: 5, "5th": 5 };
+const ITEM_POSITION = /\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?!\s+name)/gi;
+const ITEM_NUMBER = /(?:\bitems?|\bnumbers?|\bno\.?|#)\s*([1-9])\b/gi;
+const ONLY_POSITIONS = /^\s*(?:items?\s*)?[1-9](?:\s*(?:,|and|&|\+)\s*[1-9])*\s*[.!]?\s*$/i;
+
+/** 1-based positions a message picks from a numbered list of `n` ("the second one", "item 2", "1 and 3", "both" of two, "the last"). */
+export function positionsPicked(text: string, n: number): number[] {
+  if (n === 2 && /\bboth\b/i.test(text)) return [1, 2];
+  const picks = new Set<number>();
+  for (const m of text.matchAll(ITEM_POSITION)) {
+    const w = m[1]!.toLowerCase();
+    picks.add(w === "last" ? n : POSITION_WORDS[w]!);
+  }
+  for (const m of text.matchAll(ITEM_NUMBER)) picks.add(Number(m[1]));
+  if (ONLY_POSITIONS.test(text)) for (const d of text.match(/[1-9]/g) ?? []) picks.add(Number(d));
+  return [...picks].filter((p) => p >= 1 && p <= n).sort((a, b) => a - b);
+}
+
+/**
+ * Item ids a message picks by position from the numbered list of one order's items the assistant
+ * just showed ("Which items from order #W…? 1. … 2. …" → "the first one"), so the pick becomes an
+ * ordinary item-id entity. Only when that reply named exactly one order whose items (in the
+ * stitched context) are as many as the list's entries.
+ */
+export function itemsPickedFromList(text: string, previousReply: string, orders: Record<string, Record<string, unknown>>): string[] {
+  const ids = [...new Set([...previousReply.matchAll(ORDER_IDS)].map((x) => `#W${x[1]}`))];
+  if (ids.length !== 1) return [];
+  const items = orders[ids[0]!]?.items;
+  if (!Array.isArray(items)) return [];
+  const entries = previousReply.match(/^\s*\d+\.\s/gm)?.length ?? 0;
+  if (entries < 2 || entries !== items.length) return [];
+  return positionsPicked(text, items.length)
+    .map((p) => (items[p - 1] as { item_id?: unknown } | undefined)?.item_id)
+    .filter((id): id is string => typeof id === "string");
+}
+
+/** Text of the assistant's last reply before the latest user message. */
+function previousAssistantText(messages: BaseMessage[]): string {
+  let seenHuman = false;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.getType() === "human") {
+      if (seenHuman) return "";
+      seenHuman = true;
+      continue;
+    }
+    if (seenHuman && m.getType() === "ai" && typeof m.content === "string" && m.content) return m.content;
+  }
+  return "";
+}
+
 export function createDataPrepNode(catalogue: CatalogueIndex) {
   return async function dataPrep(state: AisleStateValue, config: LangGraphRunnableConfig): Promise<AisleUpdate> {
     const { caller } = ensureConfiguration(config);
@@ -190,6 +261,14 @@ export function createDataPrepNode(catalogue: CatalogueIndex) {
     const rails = runInputRails(last.text, { role: caller.role });
     const input = normaliseText(rails.text ?? last.text);
     const entities = extractEntities(input.text, catalogue);
+    if (!entities.order_ids.length) {
+      const picked = orderPickedFromList(input.text, previousAssistantText(state.messages));
+      if (picked) entities.order_ids = [picked];
+    }
+    if (!entities.item_ids.length && !entities.all_items) {
+      const picked = itemsPickedFromList(input.text, previousAssistantText(state.messages), state.context.orders);
+      if (picked.length) entities.item_ids = picked;
+    }
     const verdicts: VerdictRecord[] = rails.verdicts.map((v) => ({ turn, stage: "input", verdict: v.action, rule: v.rule_id, reason: v.reason }));
     // The stored message is the cleaned one (same id replaces it), so no model ever reads the
     // invisible characters or a pasted card number, and the checkpoint holds what Aisle acted on.

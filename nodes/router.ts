@@ -61,7 +61,13 @@ export class KeywordRouter implements IntentRouter {
 }
 
 /** The message mostly answers the previous question (identity, order id, reason, items…). */
-function isSlotAnswer(e: Entities): boolean {
+// An answer that picks from the list the last reply showed: "the second one", "the first one, it
+// doesn't fit", "item 2", "1 and 3", "both", "all of them".
+const PICKS_FROM_LIST =
+  /^\s*(?:(?:ok(?:ay)?|um+|uh+|hmm+|yeah|yes|so|well)[\s,]+)?(?:the\s+)?(?:(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?!\s+name)|both\b|all of them\b|(?:item|number|no\.?)\s*[1-9]\b|#\s*[1-9]\b|[1-9](?:\s*(?:,|and|&)\s*[1-9])*\s*[.!]?\s*$)/i;
+
+function isSlotAnswer(e: Entities, text = ""): boolean {
+  if (PICKS_FROM_LIST.test(text)) return true;
   return (
     e.order_ids.length > 0 ||
     e.emails.length > 0 ||
@@ -204,7 +210,7 @@ export function createRouterNode(router: IntentRouter, llmAvailable: boolean) {
       previous &&
       CONTINUING.has(previous.intent) &&
       previous.intent !== decision.intent &&
-      isSlotAnswer(e) &&
+      isSlotAnswer(e, text) &&
       !namesNewRequest(text, previous.intent) &&
       !asksNewQuestion(text, decision, previous.intent)
     ) {

@@ -398,6 +398,10 @@ describe("output rails", () => {
   test("claims that contradict zero stock are removed", () => {
     expect(runOutputRails("Good news, the trail runners are in stock!", { stock: { "trail runners": 0 } }).action).toBe("fix");
     expect(runOutputRails("The trail runners are out of stock right now.", { stock: { "trail runners": 0 } }).action).toBe("allow");
+    // A refund to the customer's existing gift card is not a gift card handed out; giving one is.
+    expect(runOutputRails("The refund goes to your gift card, and you'll receive an email with instructions for sending the items back.", {}).action).toBe("allow");
+    expect(runOutputRails("I'll send you a $20 gift card for the trouble.", {}).verdicts.map((v) => v.rule_id)).toContain("output.promise.discount");
+    expect(runOutputRails("I'm issuing a voucher now.", {}).verdicts.map((v) => v.rule_id)).toContain("output.promise.discount");
     // Saying there is none is not a claim of stock; a cheerful lie after a comma still is.
     expect(runOutputRails("I found no trail runners in stock at store 12.", { stock: { "trail runners": 0 } }).action).toBe("allow");
     expect(runOutputRails("None of the trail runners are available there.", { stock: { "trail runners": 0 } }).action).toBe("allow");

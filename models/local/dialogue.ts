@@ -152,9 +152,14 @@ function focusOrders(t: Turn): string[] {
     if (others.length) return [others.at(-1)!];
   }
   const ord = text.match(ORDINAL_ORDER);
-  if (ord && pool.length > 1) {
-    const at = { first: 0, second: 1, third: 2, last: pool.length - 1 }[ord[1].toLowerCase() as "first"]!;
-    if (pool[at]) return [pool[at]];
+  // After a reply about exactly one order (e.g. the numbered list of its items), "the first one"
+  // picks within that order; "the first order", or after a reply about several orders (or none),
+  // it picks an order — from the group, the orders named so far, or the account's orders we listed.
+  if (ord && !/\border\b/i.test(ord[0]) && discussed.length === 1 && group.length <= 1) return discussed;
+  const ordPool = pool.length > 1 ? pool : !group.length ? (t.user?.orders ?? []) : [];
+  if (ord && ordPool.length > 1) {
+    const at = { first: 0, second: 1, third: 2, last: ordPool.length - 1 }[ord[1].toLowerCase() as "first"]!;
+    if (ordPool[at]) return [ordPool[at]];
   }
   const known = new Set([...t.thread.mentioned, ...(t.user?.orders ?? [])]);
   const fromReply = discussed.filter((id) => known.has(id));
@@ -232,8 +237,11 @@ function namedItems(t: Turn, order: OrderRecord): OrderItem[] {
   const productIds = new Set((t.slots.products as { product_id: string }[]).map((p) => p.product_id));
   const byId = order.items.filter((i) => itemIds.has(i.item_id));
   if (byId.length) return byId;
-  return order.items.filter((i) => productIds.has(i.product_id));
+  const byProduct = order.items.filter((i) => productIds.has(i.product_id));
+  return byProduct;
 }
+
+
 
 // ---------- payment methods ----------
 

@@ -190,3 +190,42 @@ describe("stock of a product named without its options", () => {
     expect(r).toMatch(/Which option would you like\?/);
   });
 });
+
+describe("picking from a list the assistant showed", () => {
+  test("'the second one' picks an order from the account's list, 'the last one' an item of its numbered list", async () => {
+    // A customer whose account lists two or more orders, one of them delivered with several items.
+    const { rows } = await db.pool.query<{ email: string; user_id: string }>(
+      `SELECT u.email, u.user_id FROM users u
+        WHERE (SELECT count(*) FROM orders o WHERE o.user_id = u.user_id) BETWEEN 2 AND 5
+          AND EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.user_id AND o.status = 'delivered'
+                        AND (SELECT count(*) FROM order_items i WHERE i.order_id = o.order_id) BETWEEN 2 AND 5)
+        ORDER BY u.user_id`,
+    );
+    const u = rows.find((r) => !used.has(r.user_id))!;
+    used.add(u.user_id);
+    const c = new Conversation(rt);
+    await c.say("hi, I want to return something I bought");
+    const list = await c.say(u.email);
+    const listed = [...list.matchAll(/#W\d{7}/g)].map((m) => m[0]);
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    const orders = await Promise.all(listed.map(order));
+    const at = orders.findIndex((o) => o.status === "delivered" && o.items.length >= 2);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const target = orders[at]!;
+    const position = ["first", "second", "third", "fourth", "fifth"][at]!;
+
+    const items = await c.say(`the ${position} one`);
+    expect(items).toContain(`Which items from order ${target.order_id}`);
+    const last = target.items.at(-1)!;
+    const next = await c.say("the last one, it doesn't fit");
+    // Either the refund destination is asked for, or (one choice) the action is listed directly.
+    const listing = /payment method/i.test(next) ? await c.say("the original one") : next;
+    expect(listing).toMatch(new RegExp(`To confirm: I'll return ${esc(last.name)}`));
+    for (const other of target.items.slice(0, -1)) if (other.name !== last.name) expect(listing).not.toContain(other.name);
+    await c.say("yes");
+    const after = await order(target.order_id);
+    expect(after.status).toBe("return requested");
+    const returned = toolRuns(c, "return_delivered_order_items");
+    expect(returned).toHaveLength(1);
+  });
+});
