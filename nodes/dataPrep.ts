@@ -72,7 +72,8 @@ const US_STATE = /^(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]
 
 /** "12 Oak St, Apt 3, Austin, TX 78701, USA" (address2 and country optional). */
 export function extractAddress(text: string): Entities["address"] {
-  const parts = text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+  // A question or sentence may end right after the zip ("…, IL 62701?").
+  const parts = text.split(/[,\n]/).map((p) => p.trim().replace(/[?!.]+$/, "")).filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
     const street = parts[i].match(/(\d+[A-Za-z]?\s+[A-Za-z0-9 .'-]+)$/);
     if (!street) continue;

@@ -37,3 +37,17 @@ test("positions in a message", () => {
   expect(positionsPicked("#4", 3)).toEqual([]);
   expect(positionsPicked("order #W1234567", 3)).toEqual([]);
 });
+
+test("an address at the end of a question is still an address", async () => {
+  const { extractAddress } = await import("../nodes/dataPrep.ts");
+  expect(extractAddress("can i change the shipping address to 12 Main St, Springfield, IL 62701?")).toEqual({
+    address1: "12 Main St",
+    address2: "",
+    city: "Springfield",
+    state: "IL",
+    country: "USA",
+    zip: "62701",
+  });
+  expect(extractAddress("ship it to 4 Oak Ave., Apt 2, Austin, TX 78701, USA.")).toMatchObject({ address1: "4 Oak Ave", address2: "Apt 2", city: "Austin", zip: "78701" });
+  expect(extractAddress("I live in Springfield, IL?")).toBeUndefined();
+});
