@@ -230,7 +230,7 @@ export function itemsPickedFromList(text: string, previousReply: string, orders:
   const items = orders[ids[0]!]?.items;
   if (!Array.isArray(items)) return [];
   const entries = previousReply.match(/^\s*\d+\.\s/gm)?.length ?? 0;
-  if (entries < 2 || entries !== items.length) return [];
+  if (entries < 1 || entries !== items.length) return [];
   return positionsPicked(text, items.length)
     .map((p) => (items[p - 1] as { item_id?: unknown } | undefined)?.item_id)
     .filter((id): id is string => typeof id === "string");

@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { BaseMessage } from "@langchain/core/messages";
 import type { AgentName, AisleStateValue, AisleUpdate, Entities, Intent, Route, Tier } from "../graphs/state.ts";
 import { ensureConfiguration } from "../graphs/configuration.ts";
 import type { EntityHints } from "../models/router/index.ts";
@@ -65,6 +66,30 @@ export class KeywordRouter implements IntentRouter {
 // doesn't fit", "item 2", "1 and 3", "both", "all of them".
 const PICKS_FROM_LIST =
   /^\s*(?:(?:ok(?:ay)?|um+|uh+|hmm+|yeah|yes|so|well)[\s,]+)?(?:the\s+)?(?:(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?!\s+name)|both\b|all of them\b|(?:item|number|no\.?)\s*[1-9]\b|#\s*[1-9]\b|[1-9](?:\s*(?:,|and|&)\s*[1-9])*\s*[.!]?\s*$)/i;
+
+/**
+ * A few words right after the assistant asked something ("A5 please", "the blue", "hard cover"):
+ * an answer to that question, whatever a classifier makes of the words on their own. Option values
+ * too short to be entities ("A5", "M", "8") arrive this way.
+ */
+export function shortAnswerToQuestion(text: string, messages: BaseMessage[]): boolean {
+  if (text.trim().split(/\s+/).length > 4) return false;
+  let seenHuman = false;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.getType() === "human") {
+      if (seenHuman) return false;
+      seenHuman = true;
+      continue;
+    }
+    if (!seenHuman || m.getType() !== "ai") continue;
+    const content = typeof m.content === "string" ? m.content : "";
+    if (!content) continue;
+    // The reply asked something ("What would you like instead…? Available options: …").
+    return content.includes("?");
+  }
+  return false;
+}
 
 function isSlotAnswer(e: Entities, text = ""): boolean {
   if (PICKS_FROM_LIST.test(text)) return true;
@@ -210,7 +235,7 @@ export function createRouterNode(router: IntentRouter, llmAvailable: boolean) {
       previous &&
       CONTINUING.has(previous.intent) &&
       previous.intent !== decision.intent &&
-      isSlotAnswer(e, text) &&
+      (isSlotAnswer(e, text) || shortAnswerToQuestion(text, state.messages)) &&
       !namesNewRequest(text, previous.intent) &&
       !asksNewQuestion(text, decision, previous.intent)
     ) {

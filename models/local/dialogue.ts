@@ -271,6 +271,14 @@ function choosePayment(t: Turn, order: OrderRecord, purpose: "refund" | "differe
     const orig = methods.find((p) => p.id === original && p.source === m);
     if (orig && purpose !== "change") return orig.id;
   }
+  // "yes" to a question that offered a single method ("Options: PayPal.") takes that method.
+  if (!mentions.length && t.entities.confirmation === "yes") {
+    const eligible =
+      purpose === "refund"
+        ? [original, ...methods.filter((p) => p.source === "gift_card" && p.id !== original).map((p) => p.id)].filter((id): id is string => !!id)
+        : methods.filter((p) => purpose !== "change" || p.id !== original).map((p) => p.id);
+    if (eligible.length === 1) return eligible[0];
+  }
   return undefined;
 }
 
@@ -312,7 +320,12 @@ function requestedOptions(t: Turn, product: ProductRecord, current: Record<strin
         // Short values ("M", "L", "8") and yes/no only count next to their option name ("size M").
         const m = [...lower.matchAll(new RegExp(`\\b${key}\\s*(?:of\\s+|:\\s*|to\\s+)?${escaped}(?![\\w-])`, "g"))].at(-1);
         if (m) at = m.index!;
-        if (at < 0 && v.length <= 3 && /^[a-z]+$/i.test(val)) {
+        // A short value with a letter written as the catalogue writes it ("XL", "A5"), or a message
+        // that is nothing but the value ("a5 please") answering the options we listed.
+        if (at < 0 && /^(?:the\s+)?([\w.-]{1,3})(?:\s+(?:please|pls|thanks|thank you))?[.!]?$/i.exec(t.latestText().trim())?.[1]?.toLowerCase() === v) {
+          at = lower.lastIndexOf(v);
+        }
+        if (at < 0 && v.length <= 3 && /^[a-z0-9]+$/i.test(val) && /[a-z]/i.test(val)) {
           const up = [...text.matchAll(new RegExp(`(?<![\\w-])${val.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`, "g"))].at(-1);
           if (up && val === val.toUpperCase()) at = up.index!;
         }

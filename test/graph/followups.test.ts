@@ -229,3 +229,31 @@ describe("picking from a list the assistant showed", () => {
     expect(returned).toHaveLength(1);
   });
 });
+
+describe("short answers to the assistant's question", () => {
+  test("an exchange chosen by position, a bare option value and a yes to the only payment option completes", async () => {
+    // τ-bench data: a delivered one-item order whose Notebook comes in sizes A4 and A5.
+    const email = "evelyn.gonzalez2110@example.com";
+    const orderId = "#W8341134";
+    const before = await order(orderId);
+    expect(before.status).toBe("delivered");
+    const c = new Conversation(rt);
+    await c.say("I got the wrong size, can I swap it for a bigger one?");
+    await c.say(email);
+    expect(await c.say(orderId)).toContain(`Which items from order ${orderId}`);
+    expect(await c.say("1")).toMatch(/What would you like instead/);
+    const pay = await c.say("A5 please");
+    const listing = /payment method/i.test(pay) ? await c.say("yes") : pay;
+    expect(listing).toMatch(new RegExp(`To confirm: I'll exchange on order ${esc(orderId)}`));
+    await c.say("yes");
+    expect((await order(orderId)).status).toBe("exchange requested");
+    // The new item is the A5 variant of the same product, with the cover kept.
+    const after = (await order(orderId)) as Order & { exchange_new_items: string[] };
+    const oldItem = before.items[0] as unknown as { product_id: string; options: Record<string, string> };
+    const product = JSON.parse(await runTool(poolDb(db.pool), "get_product_details", { product_id: oldItem.product_id }));
+    const newVariant = product.variants[after.exchange_new_items[0]!];
+    expect(newVariant.options).toEqual({ ...oldItem.options, size: "A5" });
+    const exchanged = toolRuns(c, "exchange_delivered_order_items");
+    expect(exchanged).toHaveLength(1);
+  });
+});
