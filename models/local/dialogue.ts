@@ -578,6 +578,13 @@ const PERSONAL = new Set([
   "loyalty",
 ]);
 
+/** A question about refunds in general ("how long do refunds take?"), not about the asker's own. */
+function isGeneralRefundQuestion(text: string, orderIds: string[]): boolean {
+  if (orderIds.length) return false;
+  if (/\b(?:my|mine|me|i|i'?ve|i'?m|i'?d|we|our|us)\b/i.test(text)) return false;
+  return /\b(?:how long|how many (?:days|weeks)|how soon|when (?:do|does|will|are|is)|timeline|time ?frame|take)\b/i.test(text);
+}
+
 /** Requests that act on orders, one order (and one "yes") at a time. */
 const ORDER_ACTIONS: Record<string, (t: Turn) => Decision> = {
   cancel_order: cancelOrder,
@@ -614,6 +621,12 @@ export function decide(ctx: ModelContext, results: ToolResult[], thread: ThreadF
 
   const declined = declinedConfirmation(t);
   if (declined) return declined;
+
+  // "How long do refunds take?" asks about the policy, not about someone's refund: answer it
+  // without asking who they are (and offer to look up theirs).
+  if (intent === "refund_status" && !t.ctx.authenticated && isGeneralRefundQuestion(t.latestText(), t.entities.order_ids as string[])) {
+    return reply(say.refundTiming());
+  }
 
   if (PERSONAL.has(intent)) {
     const auth = authenticate(t);

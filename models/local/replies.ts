@@ -339,6 +339,9 @@ export function shipping(ctx: ModelContext): string {
 }
 
 /** Answers from the retailer's written policy (τ-bench policy.md), by topic. */
+export const refundTiming = () =>
+  "Refunds go back to the original payment method or to an existing gift card: a gift card refund arrives immediately, other methods take 5 to 7 business days once the cancellation or return is processed. If you'd like me to check a refund of yours, tell me the email address on your account (or your name and zip code).";
+
 export function policyAnswer(text: string): string {
   const t = text.toLowerCase();
   if (/cancel/.test(t))

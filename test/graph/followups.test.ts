@@ -257,3 +257,14 @@ describe("short answers to the assistant's question", () => {
     expect(exchanged).toHaveLength(1);
   });
 });
+
+describe("general questions about a personal topic", () => {
+  test("'how long do refunds take?' is answered from policy; 'where is my refund?' asks who is asking", async () => {
+    const c = new Conversation(rt);
+    const general = await c.say("how long do refunds take?");
+    expect(general).toMatch(/5 to 7 business days/);
+    expect(general).not.toMatch(/verify your identity/i);
+    const personal = await new Conversation(rt).say("when will my refund arrive?");
+    expect(personal).toMatch(/verify your identity/i);
+  });
+});
