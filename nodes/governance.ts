@@ -264,6 +264,23 @@ export function stockFacts(state: AisleStateValue): Record<string, number> {
   return out;
 }
 
+/** Objects in the stitched context that are store records (a store id with an address or phone). */
+function storeRecords(roots: unknown[]): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const walk = (x: unknown, depth: number) => {
+    if (depth > 5 || x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const v of x) walk(v, depth + 1);
+      return;
+    }
+    const o = x as Record<string, unknown>;
+    if (typeof o.store_id === "string" && (typeof o.address1 === "string" || typeof o.phone === "string")) out.push(o);
+    for (const v of Object.values(o)) walk(v, depth + 1);
+  };
+  for (const r of roots) walk(r, 0);
+  return out;
+}
+
 /** What the output rail may let through: the authenticated customer's own PII, stock and policy facts. */
 export function outputContext(state: AisleStateValue, customer: UserRecord | undefined, grantedPct: number): OutputContext {
   const own = customer && state.authenticated && (customer.user_id ?? state.authenticated.user_id) === state.authenticated.user_id ? customer : undefined;
@@ -277,9 +294,17 @@ export function outputContext(state: AisleStateValue, customer: UserRecord | und
     // τ-bench user records carry no user_id: ownership is the authenticated id.
     if (own && order && order.user_id === state.authenticated?.user_id) addAddress(order.address);
   }
+  // Stores are businesses: their street address and phone number (from the stitched stores and
+  // stock context) are public and may be told to anyone asking where a store is.
+  const phones: string[] = [];
+  for (const store of storeRecords([state.context.stores, state.context.stock])) {
+    if (typeof store.address1 === "string") addresses.push(store.address1);
+    if (typeof store.phone === "string") phones.push(store.phone);
+  }
   return {
     own: {
       emails: own?.email ? [own.email] : [],
+      phones,
       addresses,
       card_last4: Object.values(own?.payment_methods ?? {}).flatMap((m) => (m.last_four ? [m.last_four] : [])),
       names: own?.name ? [`${own.name.first_name} ${own.name.last_name}`] : [],

@@ -268,3 +268,14 @@ describe("general questions about a personal topic", () => {
     expect(personal).toMatch(/verify your identity/i);
   });
 });
+
+describe("public business details", () => {
+  test("a store's street address and phone number are told, not masked as personal data", async () => {
+    const { rows } = await db.pool.query<{ address1: string; phone: string; store_id: string }>("SELECT store_id, address1, phone FROM stores ORDER BY store_id LIMIT 1 OFFSET 11");
+    const s = rows[0]!;
+    const r = await new Conversation(rt).say(`what's the address and phone number of store ${Number(s.store_id)}?`);
+    expect(r).toContain(s.address1);
+    expect(r.replace(/\D/g, "")).toContain(s.phone.replace(/\D/g, "").slice(-10));
+    expect(r).not.toMatch(/\[address\]|\[phone/);
+  });
+});
