@@ -139,6 +139,8 @@ const FAMILY: Partial<Record<Intent, string>> = {
  */
 function asksNewQuestion(text: string, decision: RouteDecisionLike, previous: Intent): boolean {
   if (decision.confidence < 0.8 || decision.needsClarification) return false;
+  // "what about at store 8?", "how about in black" ask the same thing again about something else.
+  if (/^\s*(?:(?:ok(?:ay)?|and|so)[\s,]+)?(?:what|how) about\b/i.test(text)) return false;
   if (["greeting", "out_of_scope"].includes(decision.intent) || decision.intent === previous) return false;
   if (FAMILY[decision.intent] && FAMILY[decision.intent] === FAMILY[previous]) return false;
   return /\?\s*$/.test(text) || /^(?:what|where|when|how|why|which|who|is|are|can|could|do|does|did|has|have|will|would)\b/i.test(text.trim());
@@ -235,7 +237,7 @@ export function createRouterNode(router: IntentRouter, llmAvailable: boolean) {
       previous &&
       CONTINUING.has(previous.intent) &&
       previous.intent !== decision.intent &&
-      (isSlotAnswer(e, text) || shortAnswerToQuestion(text, state.messages)) &&
+      (isSlotAnswer(e, text) || shortAnswerToQuestion(text, state.messages) || (previous.intent === "stock_check" && e.store_ids.length > 0)) &&
       !namesNewRequest(text, previous.intent) &&
       !asksNewQuestion(text, decision, previous.intent)
     ) {

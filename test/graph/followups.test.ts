@@ -279,3 +279,14 @@ describe("public business details", () => {
     expect(r).not.toMatch(/\[address\]|\[phone/);
   });
 });
+
+describe("stock follow-ups", () => {
+  test("'what about at store N' after a stock check checks the same product at that store", async () => {
+    const c = new Conversation(rt, { role: "associate", store_id: "0007" });
+    await c.say("is the bluetooth speaker in stock at store 7?");
+    const r = await c.say("ok what about at store 8");
+    expect(c.state?.route?.intent).toBe("stock_check");
+    expect(r).toMatch(/#0008/);
+    expect(r).toMatch(/Bluetooth Speaker/);
+  });
+});
