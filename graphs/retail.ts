@@ -108,10 +108,18 @@ export function buildRetailGraph(deps: RetailGraphDeps) {
     .addEdge("audit", END);
 }
 
-/** Compiles the graph; Aisle's durability mode is its default (a run may still pass its own). */
+/**
+ * Super-steps a turn may take: the four before the agent, four per tool round trip (agent,
+ * governance, tools, policy) for up to AISLE_MAX_AGENT_STEPS model calls, and the closing ones.
+ * LangGraph's default of 25 cut off legitimate turns (a status question about five orders fetches
+ * each one); the agent-step cap, not this limit, is what bounds a turn.
+ */
+const RECURSION_LIMIT = 4 + 4 * Math.max(1, Number(process.env.AISLE_MAX_AGENT_STEPS ?? 8) || 8) + 8;
+
+/** Compiles the graph; Aisle's durability mode and step limit are its defaults (a run may pass its own). */
 export function compileRetailGraph(deps: RetailGraphDeps, checkpointer?: BaseCheckpointSaver) {
   const compiled = buildRetailGraph(deps).compile({ checkpointer, name: "retail" });
-  return compiled.withConfig({ durability: DURABILITY } as Parameters<typeof compiled.withConfig>[0]) as typeof compiled;
+  return compiled.withConfig({ durability: DURABILITY, recursionLimit: RECURSION_LIMIT } as Parameters<typeof compiled.withConfig>[0]) as typeof compiled;
 }
 
 export type RetailGraph = ReturnType<typeof compileRetailGraph>;

@@ -436,8 +436,12 @@ function confirmedAction(t: Turn): Decision | undefined {
 }
 
 /** Every order in focus, fetched if needed, rendered by `render`; refusals and unknown ids are said too. */
+// "all my orders", "every order", "each of my orders": questions (not actions) about all of them.
+const ALL_ORDERS = /\b(?:all (?:of )?(?:my |the )?orders|every (?:one of my )?orders?|each of my orders|all of them)\b/i;
+
 function describeOrders(t: Turn, purpose: string, render: (o: OrderRecord) => string): Decision {
-  const ids = focusOrders(t);
+  const named = focusOrders(t);
+  const ids = !(t.entities.order_ids as string[]).length && ALL_ORDERS.test(t.latestText()) && t.user?.orders?.length ? t.user.orders : named;
   if (!ids.length) return reply(say.askOrderId(purpose, t.user?.orders ?? []));
   const parts: string[] = [];
   for (const id of ids) {

@@ -290,3 +290,16 @@ describe("stock follow-ups", () => {
     expect(r).toMatch(/Bluetooth Speaker/);
   });
 });
+
+describe("all of a customer's orders", () => {
+  test("'the status of all my orders' answers for every order on the account, even four or more", async () => {
+    const { rows } = await db.pool.query<{ email: string; user_id: string; orders: string[] }>(
+      `SELECT u.email, u.user_id, array_agg(o.order_id ORDER BY o.order_id) AS orders FROM users u JOIN orders o USING (user_id)
+        GROUP BY u.user_id, u.email HAVING count(*) BETWEEN 4 AND 6 ORDER BY u.user_id`,
+    );
+    const u = rows.find((r) => !used.has(r.user_id))!;
+    used.add(u.user_id);
+    const r = await new Conversation(rt).say(`my email is ${u.email}, what's the status of all my orders?`);
+    for (const id of u.orders) expect(r).toMatch(new RegExp(`Order ${id} is \\w+`));
+  });
+});
