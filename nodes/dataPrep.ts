@@ -1,3 +1,4 @@
+import { previousAssistantText } from "./conversation.ts";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { runInputRails } from "../governance/index.ts";
 import type { Db } from "../db/executor.ts";
@@ -110,7 +111,7 @@ const NAME_PATTERNS = [
 export function extractEntities(text: string, catalogue: CatalogueIndex): Entities {
   const lower = text.toLowerCase();
   const e: Record<string, unknown> = {};
-  e.order_ids = [...new Set([...text.matchAll(/#?\b[Ww](\d{7})\b/g)].map((m) => `#W${m[1]}`))];
+  e.order_ids = orderIdsIn(text);
   e.emails = [...new Set([...text.matchAll(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g)].map((m) => m[0].toLowerCase()))];
   e.user_ids = [...new Set([...lower.matchAll(/\b[a-z]+_[a-z]+_\d{4}\b/g)].map((m) => m[0]))];
   e.item_ids = [...new Set([...text.matchAll(/(?<![\d#W])\b(\d{10})\b/g)].map((m) => m[1]))];
@@ -184,6 +185,8 @@ export function inputStopped(state: AisleStateValue): boolean {
 const ORDER_PICK = /^\s*(?:(?:ok(?:ay)?|um+|uh+|yeah|so|well)[\s,]+)?(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?!\s+name)(?:\s+(?:one|order))?|\bthe\s+(first|second|third|fourth|fifth|last)\s+order\b/i;
 const ORDINALS: Record<string, number> = { first: 0, "1st": 0, second: 1, "2nd": 1, third: 2, "3rd": 2, fourth: 3, "4th": 3, fifth: 4, "5th": 4 };
 const ORDER_IDS = /#?\b[Ww](\d{7})\b/g;
+/** Order ids in `text` as `#W…`, each once, in order of appearance. */
+const orderIdsIn = (text: string) => [...new Set([...text.matchAll(ORDER_IDS)].map((m) => `#W${m[1]}`))];
 
 /**
  * The order a message picks by position from the orders the assistant just listed ("Which order?
@@ -194,7 +197,7 @@ const ORDER_IDS = /#?\b[Ww](\d{7})\b/g;
 export function orderPickedFromList(text: string, previousReply: string): string | undefined {
   const m = text.match(ORDER_PICK);
   if (!m) return undefined;
-  const listed = [...new Set([...previousReply.matchAll(ORDER_IDS)].map((x) => `#W${x[1]}`))];
+  const listed = orderIdsIn(previousReply);
   if (listed.length < 2) return undefined;
   const word = (m[1] ?? m[2])!.toLowerCase();
   return listed[word === "last" ? listed.length - 1 : ORDINALS[word]!];
@@ -225,7 +228,7 @@ export function positionsPicked(text: string, n: number): number[] {
  * stitched context) are as many as the list's entries.
  */
 export function itemsPickedFromList(text: string, previousReply: string, orders: Record<string, Record<string, unknown>>): string[] {
-  const ids = [...new Set([...previousReply.matchAll(ORDER_IDS)].map((x) => `#W${x[1]}`))];
+  const ids = orderIdsIn(previousReply);
   if (ids.length !== 1) return [];
   const items = orders[ids[0]!]?.items;
   if (!Array.isArray(items)) return [];
@@ -236,20 +239,6 @@ export function itemsPickedFromList(text: string, previousReply: string, orders:
     .filter((id): id is string => typeof id === "string");
 }
 
-/** Text of the assistant's last reply before the latest user message. */
-function previousAssistantText(messages: BaseMessage[]): string {
-  let seenHuman = false;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.getType() === "human") {
-      if (seenHuman) return "";
-      seenHuman = true;
-      continue;
-    }
-    if (seenHuman && m.getType() === "ai" && typeof m.content === "string" && m.content) return m.content;
-  }
-  return "";
-}
 
 export function createDataPrepNode(catalogue: CatalogueIndex) {
   return async function dataPrep(state: AisleStateValue, config: LangGraphRunnableConfig): Promise<AisleUpdate> {
@@ -262,12 +251,14 @@ export function createDataPrepNode(catalogue: CatalogueIndex) {
     const rails = runInputRails(last.text, { role: caller.role });
     const input = normaliseText(rails.text ?? last.text);
     const entities = extractEntities(input.text, catalogue);
+    // "the second one", "item 2": picks from the list the last reply showed become ids.
+    const previousReply = previousAssistantText(state.messages);
     if (!entities.order_ids.length) {
-      const picked = orderPickedFromList(input.text, previousAssistantText(state.messages));
+      const picked = orderPickedFromList(input.text, previousReply);
       if (picked) entities.order_ids = [picked];
     }
     if (!entities.item_ids.length && !entities.all_items) {
-      const picked = itemsPickedFromList(input.text, previousAssistantText(state.messages), state.context.orders);
+      const picked = itemsPickedFromList(input.text, previousReply, state.context.orders);
       if (picked.length) entities.item_ids = picked;
     }
     const verdicts: VerdictRecord[] = rails.verdicts.map((v) => ({ turn, stage: "input", verdict: v.action, rule: v.rule_id, reason: v.reason }));

@@ -1,3 +1,4 @@
+import { previousAssistantText } from "./conversation.ts";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AIMessage, ToolMessage, type BaseMessage, type ToolCall } from "@langchain/core/messages";
 import type { AisleStateValue, AisleUpdate, PendingAction, VerdictRecord } from "../graphs/state.ts";
@@ -54,19 +55,6 @@ export interface CallVerdict {
 const textOf = (m: BaseMessage) => (typeof m.content === "string" ? m.content : "");
 
 /** The assistant's last reply before the latest user message (what the customer said "yes" to). */
-function previousAssistantText(messages: BaseMessage[]): string {
-  let seenHuman = false;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m.getType() === "human") {
-      if (seenHuman) break;
-      seenHuman = true;
-      continue;
-    }
-    if (seenHuman && AIMessage.isInstance(m) && !m.tool_calls?.length && textOf(m)) return textOf(m);
-  }
-  return "";
-}
 
 /** A τ-bench order record as the tool-call rails read it. */
 function orderFact(raw: unknown): OrderFact | undefined {

@@ -1,5 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
+import { previousAssistantText } from "./conversation.ts";
 import type { AgentName, AisleStateValue, AisleUpdate, Entities, Intent, Route, Tier } from "../graphs/state.ts";
 import { ensureConfiguration } from "../graphs/configuration.ts";
 import type { EntityHints } from "../models/router/index.ts";
@@ -73,22 +74,8 @@ const PICKS_FROM_LIST =
  * too short to be entities ("A5", "M", "8") arrive this way.
  */
 export function shortAnswerToQuestion(text: string, messages: BaseMessage[]): boolean {
-  if (text.trim().split(/\s+/).length > 4) return false;
-  let seenHuman = false;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.getType() === "human") {
-      if (seenHuman) return false;
-      seenHuman = true;
-      continue;
-    }
-    if (!seenHuman || m.getType() !== "ai") continue;
-    const content = typeof m.content === "string" ? m.content : "";
-    if (!content) continue;
-    // The reply asked something ("What would you like instead…? Available options: …").
-    return content.includes("?");
-  }
-  return false;
+  // The reply asked something ("What would you like instead…? Available options: …").
+  return text.trim().split(/\s+/).length <= 4 && previousAssistantText(messages).includes("?");
 }
 
 function isSlotAnswer(e: Entities, text = ""): boolean {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { startServerHarness, type ServerHarness } from "./support/serverHarness.ts";
 import { createAisleRuntime } from "../graphs/runtime.ts";
 import { createApiKey } from "../server/apiKeys.ts";
@@ -9,9 +10,7 @@ import { createApiKey } from "../server/apiKeys.ts";
  * Aisle Studio driven in a real browser (Debian's Chromium through playwright-core) against a real
  * server running Aisle's own turn graph on PostgreSQL. Screenshots land in screenshots/ (git-ignored).
  */
-const CHROMIUM = process.env.AISLE_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Studio browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set AISLE_CHROMIUM).`);
+const hasChromium = chromiumAvailable("Studio browser tests");
 
 const SHOTS = "screenshots";
 const userInput = (content: string) => ({ messages: [{ role: "user", content }] });
@@ -27,10 +26,7 @@ describe.skipIf(!hasChromium)("Aisle Studio in a browser", () => {
     h = await startServerHarness({
       runtime: async (db) => ({ ...(await createAisleRuntime({ pool: db.pool, databaseUrl: db.url, llm: null })), reportsNodeEvents: true }),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

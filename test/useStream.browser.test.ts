@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { startServerHarness, type ServerHarness } from "./support/serverHarness.ts";
 import { createAisleRuntime } from "../graphs/runtime.ts";
 import { corsHeaders, parseCorsOrigins } from "../server/cors.ts";
@@ -13,9 +13,7 @@ import { corsHeaders, parseCorsOrigins } from "../server/cors.ts";
  * a real Aisle server running Aisle's turn graph on PostgreSQL — what a web or mobile-web shop
  * builds. The page is test/fixtures/usestream/app.tsx, bundled here with esbuild.
  */
-const CHROMIUM = process.env.AISLE_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`useStream browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set AISLE_CHROMIUM).`);
+const hasChromium = chromiumAvailable("useStream browser tests");
 
 const APP = fileURLToPath(new URL("./fixtures/usestream/app.tsx", import.meta.url));
 const QUESTION = "Is the T-shirt in stock at store 12?";
@@ -96,10 +94,7 @@ describe.skipIf(!hasChromium)("React useStream in a browser against Aisle", () =
       // How an operator deploys for a web shop: only the shop's origin may call the API from a browser.
       config: { corsOrigins: [shopOrigin] },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
